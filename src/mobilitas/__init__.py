@@ -1,0 +1,1 @@
+"""Mobilitas: international relations office and university alliance platform."""

@@ -1,0 +1,25 @@
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from mobilitas.institutions.access import MANAGERS, READERS_OF_ACTIVITY
+from mobilitas.institutions.models import Role
+
+
+def navigation(request: HttpRequest) -> dict[str, object]:
+    """Navigation links for the current institution, by role; the user's other institutions for switching."""
+    institution = getattr(request, "institution", None)
+    if institution is None or not request.user.is_authenticated:
+        return {"nav_items": []}
+    roles = request.roles  # type: ignore[attr-defined]
+    slug = institution.slug
+    items = [
+        (_("Home"), reverse("home-institution", args=[slug])),
+        (_("Partner directory"), reverse("institutions-directory", args=[slug])),
+        (_("Organisation"), reverse("institutions-organisation", args=[slug])),
+    ]
+    if roles & READERS_OF_ACTIVITY:
+        items.append((_("Activity"), reverse("audit-activity", args=[slug])))
+    if roles & (MANAGERS | {Role.ADMIN}):
+        items.append((_("Administration"), reverse("admin:index")))
+    return {"nav_items": items}
