@@ -21,7 +21,7 @@ def make_hosted_institution(slug: str, **fields) -> Institution:  # type: ignore
     return make_institution(hosted=True, slug=slug, **fields)
 
 
-def make_user(email: str, password: str = "password", **fields) -> User:  # type: ignore[no-untyped-def]
+def make_user(email: str, password: str = "password", **fields) -> User:  # type: ignore[no-untyped-def]  # noqa: S107
     return User.objects.create_user(email, password, **fields)
 
 

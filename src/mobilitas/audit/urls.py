@@ -1,7 +1,7 @@
 from django.urls import path
 
-from mobilitas.home import views as placeholder
+from mobilitas.audit import views
 
 urlpatterns = [
-    path("activity/", placeholder.institution_home, name="audit-activity"),
+    path("activity/", views.activity, name="audit-activity"),
 ]

@@ -2,16 +2,33 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from mobilitas.home.dashboards import Dashboard
+
 
 @login_required
 def index(request: HttpRequest) -> HttpResponse:
-    memberships = list(request.user.memberships.filter(institution__hosted=True).select_related("institution"))
-    slugs = {m.institution.slug for m in memberships}
-    if len(slugs) == 1:
-        return redirect("home-institution", slugs.pop())
-    return render(request, "home/choose.html", {"memberships": memberships})
+    """Send the user to their institution's home, or let them choose one, or say whom to ask for access."""
+    memberships = (
+        request.user.memberships.filter(institution__hosted=True)  # type: ignore[union-attr]
+        .select_related("institution", "ounit")
+        .order_by("institution__name", "institution_id", "role")
+    )
+    choices: dict[int, dict] = {}
+    for membership in memberships:
+        entry = choices.setdefault(
+            membership.institution_id, {"institution": membership.institution, "memberships": []}
+        )
+        entry["memberships"].append(membership)
+    if len(choices) == 1:
+        (entry,) = choices.values()
+        return redirect("home-institution", entry["institution"].slug)
+    if not choices:
+        return render(request, "home/no_membership.html")
+    return render(request, "home/choose.html", {"choices": list(choices.values())})
 
 
 @login_required
 def institution_home(request: HttpRequest, institution_slug: str) -> HttpResponse:
-    return render(request, "home/institution.html", {})
+    """The home page of request.institution: the sections of each of the user's roles there."""
+    dashboard = Dashboard(request)
+    return render(request, "home/institution.html", {"sections": dashboard.sections()})

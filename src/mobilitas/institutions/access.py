@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 
-from mobilitas.institutions.models import Alliance, Institution, OrganisationalUnit, Role
+from mobilitas.institutions.models import Alliance, Contact, Institution, OrganisationalUnit, Role
 
 # Who manages the institution's records (directory contacts, units, activity log).
 MANAGERS = frozenset({Role.OFFICER, Role.ADMIN})
@@ -39,6 +39,12 @@ def require_roles(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., A
 
 def get_ounit_for(request: HttpRequest, public_id: UUID) -> OrganisationalUnit:
     return get_object_or_404(OrganisationalUnit, institution=request.institution, public_id=public_id)  # type: ignore[attr-defined]
+
+
+def get_contact_for(request: HttpRequest, public_id: UUID) -> Contact:
+    """A contact in request.institution's address book."""
+    contacts = Contact.objects.filter(institution=request.institution).select_related("institution", "partner")  # type: ignore[attr-defined]
+    return get_object_or_404(contacts, public_id=public_id)
 
 
 def get_partner(public_id: UUID) -> Institution:

@@ -56,6 +56,10 @@ class Institution(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
+    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+        self.refresh_search_text()
+        super().save(*args, **kwargs)
+
     @property
     def display_name(self) -> str:
         return pick_name(self.names, self.name)
@@ -63,10 +67,6 @@ class Institution(models.Model):
     def refresh_search_text(self) -> None:
         parts = [self.name, *self.names.values(), self.city, self.erasmus_code, self.schac_code, self.pic, self.oid]
         self.search_text = fold(" ".join(p for p in parts if p))
-
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
-        self.refresh_search_text()
-        super().save(*args, **kwargs)
 
 
 class OrganisationalUnit(models.Model):
@@ -130,6 +130,9 @@ class AllianceMember(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["alliance", "institution"], name="uniq_alliance_member")]
+
+    def __str__(self) -> str:
+        return f"{self.institution} in {self.alliance}"
 
 
 class Role(models.TextChoices):

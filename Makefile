@@ -1,0 +1,68 @@
+# Mobilitas — the commands every developer and CI use. `make demo` and `make test` are all you need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PIP := $(BIN)/python -m pip --disable-pip-version-check -q
+# The PostgreSQL server the suite also runs on when it is reachable (CI: local server, trust auth).
+TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mobilitas
+TEST_ENV := SECRET_KEY=insecure-key-for-checks-only
+
+.PHONY: demo test test-sqlite test-postgres lint migrations-check bench messages install install-test clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(PIP) install -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+demo: install
+	DEBUG=1 $(BIN)/mobilitas migrate --no-input
+	DEBUG=1 $(BIN)/mobilitas demo
+	@echo "Serving http://127.0.0.1:8000 (the background worker runs beside it; Ctrl-C stops both)"
+	DEBUG=1 $(BIN)/mobilitas db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=1 $(BIN)/mobilitas runserver 127.0.0.1:8000
+
+test: install-test lint migrations-check test-sqlite test-postgres
+
+test-sqlite: install-test
+	$(BIN)/pytest -n 2 -p no:cacheprovider
+
+test-postgres: install-test
+	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
+	    "$$(echo '$(TEST_DATABASE_URL)' | sed 's#/[^/]*$$#/postgres#')" 2>/dev/null; then \
+	  echo "== The suite again on PostgreSQL ($(TEST_DATABASE_URL))"; \
+	  DATABASE_URL=$(TEST_DATABASE_URL) $(BIN)/pytest -n 2 -p no:cacheprovider; \
+	else \
+	  echo "== PostgreSQL not reachable at $(TEST_DATABASE_URL): the PostgreSQL run is skipped"; \
+	fi
+
+lint: install-test
+	$(BIN)/ruff check src tests bench
+	$(BIN)/ruff format --check src tests bench
+
+migrations-check: install
+	$(TEST_ENV) $(BIN)/mobilitas makemigrations --check --dry-run
+
+# Benchmarks print what they measure; they assert nothing timed. They use their own SQLite file in var/.
+BENCH_DB := var/bench.sqlite3
+bench: install
+	mkdir -p var
+	DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DB) $(TEST_ENV) $(BIN)/mobilitas migrate --no-input -v 0
+	DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DB) $(TEST_ENV) $(BIN)/mobilitas import-institutions
+	DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DB) $(TEST_ENV) $(BIN)/python bench/bench_directory.py
+
+messages: install
+	cd src/mobilitas && DEBUG=1 ../../$(BIN)/mobilitas makemessages -l fr --no-obsolete --ignore 'static/*'
+	cd src/mobilitas && DEBUG=1 ../../$(BIN)/mobilitas compilemessages -l fr
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .ruff_cache

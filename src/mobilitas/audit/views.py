@@ -1,0 +1,31 @@
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils.cache import patch_vary_headers
+
+from mobilitas.audit.forms import ActivityFilterForm
+from mobilitas.audit.models import AuditEvent
+from mobilitas.institutions.access import READERS_OF_ACTIVITY, require_roles
+
+PAGE_SIZE = 50
+
+
+@require_roles(*READERS_OF_ACTIVITY)
+def activity(request: HttpRequest, institution_slug: str) -> HttpResponse:
+    """The institution's audit trail, newest first, filtered through a GET form; HTMX gets the results only."""
+    events = AuditEvent.objects.filter(institution=request.institution)  # type: ignore[attr-defined]
+    actions = list(events.order_by("action").values_list("action", flat=True).distinct())
+    form = ActivityFilterForm(request.GET, actions=actions)
+    page = None
+    if form.is_valid():
+        events = form.filter(events).select_related("actor").order_by("-created_at", "-id")
+        page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
+        for event in page:
+            event.details = sorted(event.data.items()) if isinstance(event.data, dict) else []  # type: ignore[attr-defined]
+    template = "audit/activity.html"
+    # A history restore asks for the whole page, although it comes from HTMX.
+    if request.htmx and not request.htmx.history_restore_request:  # type: ignore[attr-defined]
+        template += "#results"
+    response = render(request, template, {"form": form, "page": page})
+    patch_vary_headers(response, ("HX-Request",))
+    return response

@@ -1,0 +1,30 @@
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+
+from mobilitas.demo.foundation import DEMO_PASSWORD, DemoError, load_foundation
+from mobilitas.institutions.importer import PACKAGED_ECHE_LIST, import_institutions
+from mobilitas.institutions.models import Institution
+
+
+class Command(BaseCommand):
+    help = "Load or refresh the demo data set (idempotent): directory, home university, alliances, demo users."
+
+    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
+        parser.add_argument(
+            "--refresh-directory", action="store_true", help="Re-import the packaged ECHE list even if present."
+        )
+
+    def handle(self, *args, refresh_directory: bool = False, **options):  # type: ignore[no-untyped-def]
+        started = time.monotonic()
+        if refresh_directory or not Institution.objects.filter(erasmus_code="F  AMIENS01").exists():
+            report = import_institutions(PACKAGED_ECHE_LIST)
+            self.stdout.write(f"Partner directory: {report.summary()}")
+        try:
+            users = load_foundation()
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
+        self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}'):")
+        for user in users:
+            self.stdout.write(f"  {user.email:<28} {user.role}")

@@ -1,0 +1,244 @@
+"""Pages of the institutions app: the partner directory, an institution's page, the organisation, an alliance.
+
+Every view here sits under `/<institution_slug>/`, so the middleware has already answered 404 to anyone who is
+not a member of request.institution and sent anonymous visitors to the login page.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import get_language_info
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from mobilitas.institutions.access import (
+    MANAGERS,
+    alliances_for,
+    get_alliance_for,
+    get_contact_for,
+    get_partner,
+    has_role,
+    require_roles,
+)
+from mobilitas.institutions.countries import country_name
+from mobilitas.institutions.forms import ContactForm, DirectoryForm
+from mobilitas.institutions.models import Institution, OrganisationalUnit, Role
+from mobilitas.institutions.services import add_contact, delete_contact
+from mobilitas.lib.text import fold
+
+PER_PAGE = 25
+
+
+def _wants_partial(request: HttpRequest) -> bool:
+    # A history restore after a cache miss asks for the whole page, although it comes from HTMX.
+    htmx = request.htmx  # type: ignore[attr-defined]
+    return bool(htmx) and not htmx.history_restore_request
+
+
+@require_safe
+def directory(request: HttpRequest, institution_slug: str) -> HttpResponse:
+    today = timezone.localdate()
+    countries = list(Institution.objects.order_by().values_list("country", flat=True).distinct())
+    form = DirectoryForm(request.GET, countries=countries, alliances=list(alliances_for(request).order_by("name")))
+    partial = _wants_partial(request)
+    context: dict[str, Any] = {
+        "form": form,
+        "today": today,
+        "directory_url": reverse("institutions-directory", args=[institution_slug]),
+    }
+    status = 200
+    if form.is_valid():
+        paginator = Paginator(form.filter(Institution.objects.all(), today), PER_PAGE)
+        page = paginator.get_page(form.cleaned_data["page"])
+        for institution in page:
+            institution.country_label = country_name(institution.country)  # type: ignore[attr-defined]
+        context["page_obj"] = page
+    elif not partial:
+        # HTMX 2 does not swap 4xx answers, so the partial says what is wrong with a 200.
+        status = 400
+    template = "institutions/directory.html#results" if partial else "institutions/directory.html"
+    response = render(request, template, context, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+@require_safe
+def detail(request: HttpRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
+    partner = get_partner(public_id)
+    return _render_detail(request, partner)
+
+
+@require_POST
+@require_roles(*MANAGERS)
+def contact_add(request: HttpRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
+    partner = get_partner(public_id)
+    units = _units_of(partner)
+    form = ContactForm(request.POST, partner=partner, units=units)
+    if not form.is_valid():
+        return _render_detail(request, partner, form=form, units=units)
+    contact = add_contact(request.institution, partner, actor=request.user, **form.cleaned_data)  # type: ignore[attr-defined]
+    messages.success(request, _("%(name)s was added to your contacts.") % {"name": contact.name})
+    return redirect(reverse("institutions-detail", args=[institution_slug, partner.public_id]) + "#contacts")
+
+
+@require_POST
+@require_roles(*MANAGERS)
+def contact_delete(request: HttpRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
+    # Starting from request.institution makes another institution's contact answer 404, like a missing one.
+    contact = get_contact_for(request, public_id)
+    partner = contact.partner
+    delete_contact(contact, actor=request.user)
+    messages.success(request, _("%(name)s was removed from your contacts.") % {"name": contact.name})
+    return redirect(reverse("institutions-detail", args=[institution_slug, partner.public_id]) + "#contacts")
+
+
+@require_safe
+def organisation(request: HttpRequest, institution_slug: str) -> HttpResponse:
+    institution = request.institution  # type: ignore[attr-defined]
+    counts = dict(institution.memberships.order_by().values_list("role").annotate(n=Count("id")))
+    role_counts = [(label, counts[value]) for value, label in Role.choices if counts.get(value)]
+    context = {
+        "institution": institution,
+        "facts": _facts(institution),
+        "tree": unit_tree(_units_of(institution)),
+        "role_counts": role_counts,
+        "alliances": alliances_for(request).select_related("coordinator").order_by("name"),
+    }
+    return render(request, "institutions/organisation.html", context)
+
+
+@require_safe
+def alliance(request: HttpRequest, institution_slug: str, alliance_slug: str) -> HttpResponse:
+    alliance = get_alliance_for(request, alliance_slug)
+    members = list(
+        alliance.memberships.select_related("institution").order_by("institution__country", "institution__name")
+    )
+    for member in members:
+        member.country_label = country_name(member.institution.country)  # type: ignore[attr-defined]
+        member.is_coordinator = member.institution_id == alliance.coordinator_id  # type: ignore[attr-defined]
+    return render(request, "institutions/alliance.html", {"alliance": alliance, "members": members})
+
+
+def _render_detail(
+    request: HttpRequest,
+    partner: Institution,
+    *,
+    form: ContactForm | None = None,
+    units: list[OrganisationalUnit] | None = None,
+) -> HttpResponse:
+    if units is None:
+        units = _units_of(partner)
+    can_manage = has_role(request, *MANAGERS)
+    if can_manage and form is None:
+        form = ContactForm(partner=partner, units=units)
+    ours = set(alliances_for(request).values_list("pk", flat=True))
+    alliances = [(a, a.pk in ours) for a in partner.alliances.order_by("name")]
+    contacts = request.institution.contacts.filter(partner=partner).select_related("ounit")  # type: ignore[attr-defined]
+    context = {
+        "institution": partner,
+        "facts": _facts(partner),
+        "tree": unit_tree(units),
+        "alliances": alliances,
+        "contacts": contacts,
+        "can_manage": can_manage,
+        "form": form,
+    }
+    return render(request, "institutions/detail.html", context)
+
+
+def _units_of(institution: Institution) -> list[OrganisationalUnit]:
+    # Only hosted institutions maintain units here; a directory entry has none worth a query.
+    if not institution.hosted:
+        return []
+    return list(OrganisationalUnit.objects.filter(institution=institution))
+
+
+@dataclass
+class UnitNode:
+    unit: OrganisationalUnit
+    children: list["UnitNode"] = field(default_factory=list)
+
+
+def unit_tree(units: list[OrganisationalUnit]) -> list[UnitNode]:
+    """Nest units under their parents (from one query), each level sorted by its display name."""
+    nodes = {unit.pk: UnitNode(unit) for unit in units}
+    roots: list[UnitNode] = []
+    for unit in units:
+        parent = nodes.get(unit.parent_id) if unit.parent_id else None
+        (parent.children if parent else roots).append(nodes[unit.pk])
+    for node in nodes.values():
+        node.children.sort(key=_by_display_name)
+    return sorted(roots, key=_by_display_name)
+
+
+def _by_display_name(node: UnitNode) -> str:
+    return fold(node.unit.display_name)
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What an institution page shows about an institution, computed once for the template."""
+
+    names: list[tuple[str, str, str]]  # (language code, language name, name)
+    country: str
+    website_url: str
+    charter: str  # valid, expired, future or unknown
+    osm_url: str
+
+
+def _facts(institution: Institution, today: date | None = None) -> Facts:
+    today = today or timezone.localdate()
+    names = [(code, _language_name(code), text) for code, text in sorted(institution.names.items()) if text]
+    return Facts(
+        names=names,
+        country=country_name(institution.country),
+        website_url=_safe_url(institution.website),
+        charter=charter_state(institution, today),
+        osm_url=_osm_url(institution.latitude, institution.longitude),
+    )
+
+
+def charter_state(institution: Institution, today: date) -> str:
+    start, end = institution.charter_start, institution.charter_end
+    if end is None:
+        return "unknown"
+    if end < today:
+        return "expired"
+    if start is not None and start > today:
+        return "future"
+    return "valid"
+
+
+def _language_name(code: str) -> str:
+    try:
+        return str(get_language_info(code)["name_translated"])
+    except KeyError:
+        return code
+
+
+def _safe_url(url: str) -> str:
+    """A link target for a website from the directory: http(s) only, a bare host gets https://."""
+    url = url.strip()
+    if url.lower().startswith(("http://", "https://")):
+        return url
+    if url and not url.startswith("/") and ":" not in url.split("/", 1)[0]:
+        return "https://" + url
+    return ""
+
+
+def _osm_url(latitude: float | None, longitude: float | None) -> str:
+    if latitude is None or longitude is None:
+        return ""
+    lat, lon = f"{latitude:.5f}", f"{longitude:.5f}"
+    return f"https://www.openstreetmap.org/?{urlencode({'mlat': lat, 'mlon': lon})}#map=16/{lat}/{lon}"

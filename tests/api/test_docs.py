@@ -1,0 +1,27 @@
+from django.test import TestCase
+
+
+class OpenApiDocsTests(TestCase):
+    def test_it_serves_the_openapi_document(self) -> None:
+        response = self.client.get("/api/v1/openapi.json")
+        self.assertEqual(response.status_code, 200)
+        schema = response.json()
+        self.assertEqual(schema["info"]["title"], "Mobilitas API")
+        self.assertIn("/api/v1/institutions", schema["paths"])
+        self.assertIn("/api/v1/institutions/{public_id}", schema["paths"])
+        self.assertEqual(schema["components"]["securitySchemes"]["ApiTokenAuth"]["scheme"], "bearer")
+
+    def test_it_hides_internal_routes_from_the_document(self) -> None:
+        paths = self.client.get("/api/v1/openapi.json").json()["paths"]
+        self.assertEqual(sorted(paths), ["/api/v1/institutions", "/api/v1/institutions/{public_id}"])
+
+    def test_it_renders_the_docs_page_without_a_cdn(self) -> None:
+        response = self.client.get("/api/v1/docs")
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "/api/v1/openapi.json")
+        self.assertContains(response, "swagger-ui")
+        self.assertNotContains(response, "cdn.jsdelivr.net")
+
+    def test_it_loads_the_docs_assets(self) -> None:
+        response = self.client.get("/static/ninja/swagger-ui-bundle.js")
+        self.assertEqual(response.status_code, 200)
