@@ -4,22 +4,16 @@ from django.core.management.base import BaseCommand, CommandError
 
 from mobilitas.demo.foundation import DEMO_PASSWORD, DemoError, load_foundation
 from mobilitas.institutions.importer import PACKAGED_ECHE_LIST, import_institutions
-from mobilitas.institutions.models import Institution
 
 
 class Command(BaseCommand):
     help = "Load or refresh the demo data set (idempotent): directory, home university, alliances, demo users."
 
-    def add_arguments(self, parser):  # type: ignore[no-untyped-def]
-        parser.add_argument(
-            "--refresh-directory", action="store_true", help="Re-import the packaged ECHE list even if present."
-        )
-
-    def handle(self, *args, refresh_directory: bool = False, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
         started = time.monotonic()
-        if refresh_directory or not Institution.objects.filter(erasmus_code="F  AMIENS01").exists():
-            report = import_institutions(PACKAGED_ECHE_LIST)
-            self.stdout.write(f"Partner directory: {report.summary()}")
+        # Re-importing is idempotent and takes seconds: the directory is always the packaged list.
+        report = import_institutions(PACKAGED_ECHE_LIST)
+        self.stdout.write(f"Partner directory: {report.summary()}")
         try:
             users = load_foundation()
         except DemoError as exc:
