@@ -5,6 +5,7 @@ alice is an officer of institution A, bob a student of A, carol an officer of B.
 """
 
 from django.test import TestCase
+from django.urls import reverse
 
 from mobilitas.institutions.models import Role
 from tests.factories import make_hosted_institution, make_member
@@ -23,6 +24,11 @@ class TenantTestCase(TestCase):
         cls.alice = make_member("alice@a.test", cls.inst_a, Role.OFFICER, full_name="Alice Officer")
         cls.bob = make_member("bob@a.test", cls.inst_a, Role.STUDENT, full_name="Bob Student")
         cls.carol = make_member("carol@b.test", cls.inst_b, Role.OFFICER, full_name="Carol Officer")
+
+    def assert_redirects_to_login(self, url: str) -> None:
+        response = self.client.get(url)
+        self.assertEqual(response.status_code, 302)
+        self.assertTrue(response["Location"].startswith(reverse("accounts-login")))
 
     def assert_carol_gets_404(self, url: str, method: str = "get", data: dict | None = None) -> None:
         self.client.force_login(self.carol)

@@ -62,7 +62,11 @@ def test_it_logs_in_searches_the_directory_switches_language_and_opens_an_instit
     page.locator("#lang-select").select_option("fr")
     page.get_by_role("button", name="Change language").click()
     page.wait_for_function("document.documentElement.lang === 'fr'")
-    assert page.get_by_role("navigation", name="Principale").get_by_role("link", name="Annuaire des partenaires").is_visible()
+    assert (
+        page.get_by_role("navigation", name="Principale")
+        .get_by_role("link", name="Annuaire des partenaires")
+        .is_visible()
+    )
 
     page.get_by_role("link", name="UNIVERSIDAD DE OVIEDO").click()
     page.wait_for_url("**/upjv/directory/*/")

@@ -214,9 +214,7 @@ class DirectoryTestCase(TenantTestCase):
         self.assertEqual(response.context["page_obj"].paginator.count, 60)
 
     def test_it_sends_anonymous_visitors_to_the_login_page(self) -> None:
-        response = self.client.get(self.url)
-        self.assertEqual(response.status_code, 302)
-        self.assertTrue(response["Location"].startswith(reverse("accounts-login")))
+        self.assert_redirects_to_login(self.url)
 
     def test_carol_gets_404(self) -> None:
         self.assert_carol_gets_404(self.url)

@@ -97,9 +97,7 @@ class InstitutionPageTestCase(TenantTestCase):
         self.assertEqual(response.status_code, 404)
 
     def test_it_sends_anonymous_visitors_to_the_login_page(self) -> None:
-        response = self.client.get(self.url)
-        self.assertEqual(response.status_code, 302)
-        self.assertTrue(response["Location"].startswith(reverse("accounts-login")))
+        self.assert_redirects_to_login(self.url)
 
     def test_carol_gets_404(self) -> None:
         self.assert_carol_gets_404(self.url)

@@ -1,0 +1,43 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+
+from mobilitas.accounts.models import User
+from mobilitas.demo.foundation import USERS
+from mobilitas.institutions.models import Alliance, AllianceMember, Contact, Institution, Membership, OrganisationalUnit
+
+COUNTED = [Institution, OrganisationalUnit, Alliance, AllianceMember, Membership, Contact, User]
+
+
+def _counts() -> dict[str, int]:
+    return {model.__name__: model.objects.count() for model in COUNTED}
+
+
+@pytest.mark.django_db
+def test_it_loads_the_demo_and_a_second_run_duplicates_nothing() -> None:
+    out = StringIO()
+    call_command("demo", stdout=out)
+    first = _counts()
+    call_command("demo", stdout=StringIO())
+
+    assert _counts() == first
+    assert first["Institution"] == 5910
+    assert "officer@upjv.demo" in out.getvalue()
+
+    home = Institution.objects.get(erasmus_code="F  AMIENS01")
+    assert home.hosted and home.slug == "upjv"
+    assert home.ounits.filter(code="DROIT").exists()
+    ingenium = Alliance.objects.get(slug="ingenium")
+    assert ingenium.members.count() == 10
+    assert ingenium.coordinator.erasmus_code == "E  OVIEDO01"
+    assert set(ingenium.members.values_list("country", flat=True)) == {
+        "ES", "BG", "GR", "DE", "FI", "IT", "SE", "IE", "FR", "RO"
+    }  # fmt: skip
+
+    for person in USERS:
+        user = authenticate(username=person.email, password="demo")
+        assert user is not None, person.email
+        assert user.memberships.filter(role=person.role, institution__erasmus_code=person.institution_code).exists()
+    assert Membership.objects.get(user__email="officer@uniovi.demo").institution.slug == "uniovi"
