@@ -9,6 +9,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
+from django.db import models
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -46,7 +47,12 @@ class MobilitasAdminConfig(AdminConfig):
     default_site = "mobilitas.admin_site.MobilitasAdminSite"
 
 
-class TenantAdmin(admin.ModelAdmin):
+class BaseAdmin(admin.ModelAdmin):
+    # Web addresses typed without a scheme are https (Django 6's default, chosen now).
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
+
+
+class TenantAdmin(BaseAdmin):
     """Rows owned by an institution: officers and administrators manage their own institution's rows."""
 
     tenant_field = "institution"
@@ -84,7 +90,7 @@ class TenantAdmin(admin.ModelAdmin):
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
-class ReadOnlyForManagersAdmin(admin.ModelAdmin):
+class ReadOnlyForManagersAdmin(BaseAdmin):
     """Shared data (the partner directory): superusers edit, institution managers only read."""
 
     def has_module_permission(self, request: HttpRequest) -> bool:
