@@ -34,16 +34,22 @@ def browser_page(live_server):  # type: ignore[no-untyped-def]
     os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_it_logs_in_searches_the_directory_switches_language_and_opens_an_institution(live_server, browser_page):  # type: ignore[no-untyped-def]
-    from playwright.sync_api import expect
-
+@pytest.fixture
+def journey_data(transactional_db) -> None:  # type: ignore[no-untyped-def]
+    # Created before Playwright starts: its event loop would give the test's queries a connection of their own.
     home = make_hosted_institution("upjv", name="UNIVERSITE DE PICARDIE JULES VERNE", erasmus_code="F  AMIENS01")
     make_member("officer@upjv.test", home, Role.OFFICER, password="a-long-demo-password")
     make_institution(
         name="UNIVERSIDAD DE OVIEDO", country="ES", city="OVIEDO", erasmus_code="E  OVIEDO01", schac_code="uniovi.es"
     )
     make_institution(name="UNIVERSITE DE ROUEN NORMANDIE", country="FR", city="ROUEN", erasmus_code="F  ROUEN01")
+
+
+def test_it_logs_in_searches_the_directory_switches_language_and_opens_an_institution(
+    live_server, journey_data, browser_page
+):  # type: ignore[no-untyped-def]
+    from playwright.sync_api import expect
+
     page = browser_page
 
     page.goto(f"{live_server.url}/")
