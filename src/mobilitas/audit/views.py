@@ -4,7 +4,6 @@ from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from mobilitas.audit.forms import ActivityFilterForm
-from mobilitas.audit.models import AuditEvent
 from mobilitas.institutions.access import READERS_OF_ACTIVITY, require_roles
 
 PAGE_SIZE = 50
@@ -13,7 +12,7 @@ PAGE_SIZE = 50
 @require_roles(*READERS_OF_ACTIVITY)
 def activity(request: HttpRequest, institution_slug: str) -> HttpResponse:
     """The institution's audit trail, newest first, filtered through a GET form; HTMX gets the results only."""
-    events = AuditEvent.objects.filter(institution=request.institution)  # type: ignore[attr-defined]
+    events = request.institution.audit_events.all()  # type: ignore[attr-defined]
     actions = list(events.order_by("action").values_list("action", flat=True).distinct())
     form = ActivityFilterForm(request.GET, actions=actions)
     page = None

@@ -161,7 +161,7 @@ def _units_of(institution: Institution) -> list[OrganisationalUnit]:
     # Only hosted institutions maintain units here; a directory entry has none worth a query.
     if not institution.hosted:
         return []
-    return list(OrganisationalUnit.objects.filter(institution=institution))
+    return list(institution.ounits.all())
 
 
 @dataclass
