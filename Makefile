@@ -48,6 +48,7 @@ test-postgres: install-test
 lint: install-test
 	$(BIN)/ruff check src tests bench
 	$(BIN)/ruff format --check src tests bench
+	$(TEST_ENV) $(BIN)/mypy src
 
 migrations-check: install
 	$(TEST_ENV) $(BIN)/mobilitas makemigrations --check --dry-run
@@ -75,4 +76,4 @@ messages: install
 	cd src/mobilitas && DEBUG=1 ../../$(BIN)/mobilitas compilemessages -l fr
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .ruff_cache .mypy_cache

@@ -10,6 +10,7 @@ from typing import Any
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig
 from django.db import models
+from django.forms import ModelChoiceField
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
@@ -23,7 +24,7 @@ def managed_institution_ids(request: HttpRequest) -> set[int]:
         cached = set()
         if user.is_authenticated and user.is_active:
             cached = set(
-                user.memberships.filter(role__in=ADMIN_ROLES, institution__hosted=True).values_list(  # type: ignore[union-attr]
+                user.memberships.filter(role__in=ADMIN_ROLES, institution__hosted=True).values_list(
                     "institution_id", flat=True
                 )
             )
@@ -81,7 +82,9 @@ class TenantAdmin(BaseAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return self._allowed(request)
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):  # type: ignore[no-untyped-def]
+    def formfield_for_foreignkey(
+        self, db_field: models.ForeignKey, request: HttpRequest, **kwargs: Any
+    ) -> ModelChoiceField | None:
         # The owning institution can only be one the user manages.
         if db_field.name == self.tenant_field and not request.user.is_superuser:
             from mobilitas.institutions.models import Institution

@@ -4,7 +4,7 @@ from django.contrib.auth import forms as auth_forms
 from django.utils.translation import gettext_lazy as _
 
 from mobilitas.accounts import services
-from mobilitas.accounts.models import ApiToken
+from mobilitas.accounts.models import ApiToken, User
 
 
 class LoginForm(auth_forms.AuthenticationForm):
@@ -21,14 +21,14 @@ class LoginForm(auth_forms.AuthenticationForm):
 class PasswordChangeForm(auth_forms.PasswordChangeForm):
     """Django's form, saving through the service so that the change is audited."""
 
-    def save(self, commit: bool = True):  # type: ignore[no-untyped-def]
+    def save(self, commit: bool = True) -> User:
         return services.change_password(self.user, self.cleaned_data["new_password1"], actor=self.user)
 
 
 class SetPasswordForm(auth_forms.SetPasswordForm):
     """The new-password form behind a reset link, saving through the service."""
 
-    def save(self, commit: bool = True):  # type: ignore[no-untyped-def]
+    def save(self, commit: bool = True) -> User:
         return services.reset_password(self.user, self.cleaned_data["new_password1"])
 
 

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from mobilitas.accounts import forms, services
 from mobilitas.accounts.models import ApiToken
+from mobilitas.institutions.requests import AuthenticatedRequest
 
 
 def set_language_cookie(response: HttpResponse, lang: str) -> None:
@@ -39,7 +41,7 @@ class LoginView(auth_views.LoginView):
     template_name = "registration/login.html"
     redirect_authenticated_user = True
 
-    def form_valid(self, form: forms.LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         response = super().form_valid(form)
         # Pages follow the language the user chose on "My account", whichever browser they log in from.
         set_language_cookie(response, form.get_user().language)
@@ -77,17 +79,17 @@ def _is_htmx(request: HttpRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
-def _tokens_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
-    context = {"tokens": list(request.user.api_tokens.all()), "token_form": forms.ApiTokenForm()}  # type: ignore[union-attr]
+def _tokens_context(request: AuthenticatedRequest, **extra: Any) -> dict[str, Any]:
+    context = {"tokens": list(request.user.api_tokens.all()), "token_form": forms.ApiTokenForm()}
     context.update(extra)
     return context
 
 
-def _account_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _account_context(request: AuthenticatedRequest, **extra: Any) -> dict[str, Any]:
     user = request.user
     context = {
-        "memberships": list(user.memberships.select_related("institution", "ounit")),  # type: ignore[union-attr]
-        "language_form": forms.LanguageForm(initial={"language": user.language}),  # type: ignore[union-attr]
+        "memberships": list(user.memberships.select_related("institution", "ounit")),
+        "language_form": forms.LanguageForm(initial={"language": user.language}),
     }
     context.update(_tokens_context(request, **extra))
     return context
@@ -96,18 +98,18 @@ def _account_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
 @require_safe
 @login_required
 @never_cache
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedRequest) -> HttpResponse:
     return render(request, "accounts/account.html", _account_context(request))
 
 
 @require_POST
 @login_required
-def update_language(request: HttpRequest) -> HttpResponse:
+def update_language(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.LanguageForm(request.POST)
     if not form.is_valid():
         return render(request, "accounts/account.html", _account_context(request, language_form=form), status=400)
     lang = form.cleaned_data["language"]
-    services.set_language(request.user, lang, actor=request.user)  # type: ignore[arg-type]
+    services.set_language(request.user, lang, actor=request.user)
     # The header's language switcher posts here with the page to return to; the account page does not.
     next_url = request.POST.get("next", "")
     if next_url and url_has_allowed_host_and_scheme(next_url, {request.get_host()}, request.is_secure()):
@@ -123,13 +125,13 @@ def update_language(request: HttpRequest) -> HttpResponse:
 @require_POST
 @login_required
 @never_cache  # the response holds the secret: no cache may keep it
-def create_token(request: HttpRequest) -> HttpResponse:
+def create_token(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.ApiTokenForm(request.POST)
     if not form.is_valid():
         if _is_htmx(request):
             return render(request, "accounts/account.html#tokens", _tokens_context(request, token_form=form))
         return render(request, "accounts/account.html", _account_context(request, token_form=form), status=400)
-    token, secret = services.create_api_token(request.user, name=form.cleaned_data["name"])  # type: ignore[arg-type]
+    token, secret = services.create_api_token(request.user, name=form.cleaned_data["name"])
     if _is_htmx(request):
         return render(request, "accounts/account.html#tokens", _tokens_context(request, new_token=token, secret=secret))
     # Shown on this response only: a redirect would need the secret kept somewhere until the next page.
@@ -138,10 +140,10 @@ def create_token(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def revoke_token(request: HttpRequest, public_id: UUID) -> HttpResponse:
+def revoke_token(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse:
     # Someone else's token answers 404, like a token that does not exist.
     token = get_object_or_404(ApiToken, user=request.user, public_id=public_id)
-    token = services.revoke_api_token(token, actor=request.user)  # type: ignore[arg-type]
+    token = services.revoke_api_token(token, actor=request.user)
     if _is_htmx(request):
         return render(request, "accounts/account.html#tokens", _tokens_context(request, revoked_token=token))
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})

@@ -6,8 +6,9 @@ more to say have a type of their own under /api/v1/problems/<slug>, which serves
 
 import json
 import logging
+from collections.abc import Callable
 from http import HTTPStatus
-from typing import Any
+from typing import Any, TypeVar
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.core.serializers.json import DjangoJSONEncoder
@@ -21,6 +22,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from mobilitas.lib.errors import DomainError
 
 logger = logging.getLogger(__name__)
+
+_E = TypeVar("_E", bound=Exception)
 
 CONTENT_TYPE = "application/problem+json"
 
@@ -125,16 +128,22 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(500, _("Something went wrong on our side. It has been logged."))
 
 
+def _add_handler(api: NinjaAPI, exc_class: type[_E], handler: Callable[[HttpRequest, _E], HttpResponse]) -> None:
+    # django-ninja annotates a handler as taking the exception or its class (ninja.main.ExcHandler), but it only
+    # ever calls one with the exception raised (NinjaAPI.on_exception): the handlers here take the exception.
+    api.add_exception_handler(exc_class, handler)  # type: ignore[arg-type]
+
+
 def install(api: NinjaAPI) -> None:
     """Replace django-ninja's default handlers ({"detail": ...} as application/json)."""
-    api.add_exception_handler(AuthenticationError, _authentication_failed)
-    api.add_exception_handler(HttpError, _http_error)
-    api.add_exception_handler(Http404, _not_found)
-    api.add_exception_handler(ObjectDoesNotExist, _not_found)
-    api.add_exception_handler(PermissionDenied, _permission_denied)
-    api.add_exception_handler(ValidationError, _validation_error)
-    api.add_exception_handler(DomainError, _domain_error)
-    api.add_exception_handler(Exception, _unexpected)
+    _add_handler(api, AuthenticationError, _authentication_failed)
+    _add_handler(api, HttpError, _http_error)
+    _add_handler(api, Http404, _not_found)
+    _add_handler(api, ObjectDoesNotExist, _not_found)
+    _add_handler(api, PermissionDenied, _permission_denied)
+    _add_handler(api, ValidationError, _validation_error)
+    _add_handler(api, DomainError, _domain_error)
+    _add_handler(api, Exception, _unexpected)
 
 
 # Mounted last: the API's front door, problem type descriptions, and a problem 404 for any other address.

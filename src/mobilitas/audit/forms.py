@@ -1,5 +1,5 @@
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
@@ -28,7 +28,7 @@ class ActivityFilterForm(forms.Form):
 
     def __init__(self, data: Any, *, actions: list[str]) -> None:
         super().__init__(data)
-        self.fields["action"].choices = [("", _("All actions")), *((a, a) for a in actions)]
+        cast(forms.ChoiceField, self.fields["action"]).choices = [("", _("All actions")), *((a, a) for a in actions)]
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}

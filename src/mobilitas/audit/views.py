@@ -1,18 +1,19 @@
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
 from mobilitas.audit.forms import ActivityFilterForm
 from mobilitas.institutions.access import READERS_OF_ACTIVITY, require_roles
+from mobilitas.institutions.requests import InstitutionRequest
 
 PAGE_SIZE = 50
 
 
 @require_roles(*READERS_OF_ACTIVITY)
-def activity(request: HttpRequest, institution_slug: str) -> HttpResponse:
+def activity(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
     """The institution's audit trail, newest first, filtered through a GET form; HTMX gets the results only."""
-    events = request.institution.audit_events.all()  # type: ignore[attr-defined]
+    events = request.institution.audit_events.all()
     actions = list(events.order_by("action").values_list("action", flat=True).distinct())
     form = ActivityFilterForm(request.GET, actions=actions)
     page = None
@@ -23,7 +24,7 @@ def activity(request: HttpRequest, institution_slug: str) -> HttpResponse:
             event.details = sorted(event.data.items()) if isinstance(event.data, dict) else []  # type: ignore[attr-defined]
     template = "audit/activity.html"
     # A history restore asks for the whole page, although it comes from HTMX.
-    if request.htmx and not request.htmx.history_restore_request:  # type: ignore[attr-defined]
+    if request.htmx and not request.htmx.history_restore_request:
         template += "#results"
     response = render(request, template, {"form": form, "page": page})
     patch_vary_headers(response, ("HX-Request",))

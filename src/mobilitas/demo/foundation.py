@@ -88,8 +88,11 @@ INGENIUM = [code for code, _slug, _names in HOSTED[1:]]
 # A2U, the regional alliance the home university belongs to (its Erasmus Policy Statement names it).
 A2U = [HOME_CODE, "F  ARRAS12", "F  DUNKERQ09"]
 
+# An organisational unit: (code, name in the local language, name in English, code of the parent unit).
+UnitRow = tuple[str, str, str, str | None]
+
 # The home university's faculties and schools (UFR, institutes), with a few departments.
-UPJV_UNITS = [
+UPJV_UNITS: list[UnitRow] = [
     ("DROIT", "UFR de Droit et de Science politique", "Faculty of Law and Political Science", None),
     ("SCIENCES", "UFR des Sciences", "Faculty of Science", None),
     ("SCI-INFO", "Département d'informatique", "Department of Computer Science", "SCIENCES"),
@@ -114,7 +117,7 @@ UPJV_UNITS = [
     ("DRI", "Direction des relations internationales", "International Relations Office", None),
 ]
 
-UNIOVI_UNITS = [
+UNIOVI_UNITS: list[UnitRow] = [
     ("DERECHO", "Facultad de Derecho", "Faculty of Law", None),
     ("CIENCIAS", "Facultad de Ciencias", "Faculty of Science", None),
     ("EPI-GIJON", "Escuela Politécnica de Ingeniería de Gijón", "Gijón Polytechnic School of Engineering", None),
@@ -219,9 +222,7 @@ def load_foundation() -> list[DemoUser]:
     return USERS
 
 
-def _load_units(
-    institution: Institution, rows: list[tuple[str, str, str, str | None]]
-) -> dict[str, OrganisationalUnit]:
+def _load_units(institution: Institution, rows: list[UnitRow]) -> dict[str, OrganisationalUnit]:
     units: dict[str, OrganisationalUnit] = {}
     for code, name, english, parent in rows:
         kind = OrganisationalUnit.Kind.DEPARTMENT if parent else OrganisationalUnit.Kind.FACULTY

@@ -16,7 +16,6 @@ from functools import cached_property
 from typing import Any
 
 from django.db.models import Count, Prefetch, Q
-from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +24,7 @@ from mobilitas.audit.models import AuditEvent
 from mobilitas.institutions.access import READERS_OF_ACTIVITY, alliances_for
 from mobilitas.institutions.countries import country_name
 from mobilitas.institutions.models import Alliance, Institution, Membership, OrganisationalUnit, Role
+from mobilitas.institutions.requests import InstitutionRequest
 
 EVERYONE = frozenset(Role.values)
 RECENT_EVENTS = 10
@@ -76,12 +76,12 @@ def section(
 class Dashboard:
     """What the home page of request.institution holds for request.user."""
 
-    def __init__(self, request: HttpRequest) -> None:
+    def __init__(self, request: InstitutionRequest) -> None:
         self.request = request
-        self.institution: Institution = request.institution  # type: ignore[attr-defined]
+        self.institution: Institution = request.institution
         self.user = request.user
-        self.memberships: list[Membership] = request.memberships  # type: ignore[attr-defined]
-        self.roles: frozenset[str] = request.roles  # type: ignore[attr-defined]
+        self.memberships: list[Membership] = request.memberships
+        self.roles: frozenset[str] = request.roles
 
     def sections(self) -> list[Section]:
         return [

@@ -1,15 +1,16 @@
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
 from mobilitas.home.dashboards import Dashboard
+from mobilitas.institutions.requests import AuthenticatedRequest, InstitutionRequest
 
 
 @login_required
-def index(request: HttpRequest) -> HttpResponse:
+def index(request: AuthenticatedRequest) -> HttpResponse:
     """Send the user to their institution's home, or let them choose one, or say whom to ask for access."""
     memberships = (
-        request.user.memberships.filter(institution__hosted=True)  # type: ignore[union-attr]
+        request.user.memberships.filter(institution__hosted=True)
         .select_related("institution", "ounit")
         .order_by("institution__name", "institution_id", "role")
     )
@@ -28,7 +29,7 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def institution_home(request: HttpRequest, institution_slug: str) -> HttpResponse:
+def institution_home(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
     """The home page of request.institution: the sections of each of the user's roles there."""
     dashboard = Dashboard(request)
     return render(request, "home/institution.html", {"sections": dashboard.sections()})

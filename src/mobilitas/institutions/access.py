@@ -6,18 +6,20 @@ from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest
+from django.db.models import QuerySet
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
 from mobilitas.institutions.models import Alliance, Contact, Institution, OrganisationalUnit, Role
+from mobilitas.institutions.requests import InstitutionRequest, MobilitasRequest
 
 # Who manages the institution's records (directory contacts, units, activity log).
 MANAGERS = frozenset({Role.OFFICER, Role.ADMIN})
 READERS_OF_ACTIVITY = frozenset({Role.OFFICER, Role.ADMIN, Role.LEADERSHIP})
 
 
-def has_role(request: HttpRequest, *roles: str) -> bool:
-    return bool(request.roles & set(roles))  # type: ignore[attr-defined]
+def has_role(request: MobilitasRequest, *roles: str) -> bool:
+    return bool(request.roles & set(roles))
 
 
 def require_roles(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -25,8 +27,8 @@ def require_roles(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., A
 
     def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> Any:
-            if request.institution is None:  # type: ignore[attr-defined]
+        def wrapper(request: MobilitasRequest, *args: Any, **kwargs: Any) -> Any:
+            if request.institution is None:
                 raise Http404
             if not has_role(request, *roles):
                 raise PermissionDenied
@@ -37,13 +39,13 @@ def require_roles(*roles: str) -> Callable[[Callable[..., Any]], Callable[..., A
     return decorator
 
 
-def get_ounit_for(request: HttpRequest, public_id: UUID) -> OrganisationalUnit:
-    return get_object_or_404(OrganisationalUnit, institution=request.institution, public_id=public_id)  # type: ignore[attr-defined]
+def get_ounit_for(request: InstitutionRequest, public_id: UUID) -> OrganisationalUnit:
+    return get_object_or_404(OrganisationalUnit, institution=request.institution, public_id=public_id)
 
 
-def get_contact_for(request: HttpRequest, public_id: UUID) -> Contact:
+def get_contact_for(request: InstitutionRequest, public_id: UUID) -> Contact:
     """A contact in request.institution's address book."""
-    contacts = Contact.objects.filter(institution=request.institution).select_related("institution", "partner")  # type: ignore[attr-defined]
+    contacts = Contact.objects.filter(institution=request.institution).select_related("institution", "partner")
     return get_object_or_404(contacts, public_id=public_id)
 
 
@@ -52,10 +54,10 @@ def get_partner(public_id: UUID) -> Institution:
     return get_object_or_404(Institution, public_id=public_id)
 
 
-def alliances_for(request: HttpRequest):  # type: ignore[no-untyped-def]
+def alliances_for(request: InstitutionRequest) -> QuerySet[Alliance]:
     """The alliances request.institution belongs to: the only door to alliance-wide reads."""
-    return Alliance.objects.filter(members=request.institution)  # type: ignore[attr-defined]
+    return Alliance.objects.filter(members=request.institution)
 
 
-def get_alliance_for(request: HttpRequest, slug: str) -> Alliance:
+def get_alliance_for(request: InstitutionRequest, slug: str) -> Alliance:
     return get_object_or_404(alliances_for(request), slug=slug)

@@ -1,17 +1,17 @@
-from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from mobilitas.institutions.access import MANAGERS, READERS_OF_ACTIVITY
 from mobilitas.institutions.models import Role
+from mobilitas.institutions.requests import MobilitasRequest
 
 
-def navigation(request: HttpRequest) -> dict[str, object]:
+def navigation(request: MobilitasRequest) -> dict[str, object]:
     """Navigation links for the current institution, by role; the user's other institutions for switching."""
     institution = getattr(request, "institution", None)
     if institution is None or not request.user.is_authenticated:
         return {"nav_items": []}
-    roles = request.roles  # type: ignore[attr-defined]
+    roles = request.roles
     slug = institution.slug
     items = [
         (_("Home"), reverse("home-institution", args=[slug])),

@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db.models import F, Q, QuerySet, TextField, Value
@@ -76,11 +76,13 @@ class DirectoryForm(forms.Form):
     order = forms.ChoiceField(label=_("Order by"), required=False, choices=ORDER_CHOICES)
     page = forms.IntegerField(label=_("Page"), required=False, min_value=1, widget=forms.HiddenInput)
 
-    def __init__(self, *args, countries: list[str], alliances: list[Alliance], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, countries: list[str], alliances: list[Alliance], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = [("", _("All countries")), *country_choices(countries)]
+        country = cast(forms.ChoiceField, self.fields["country"])
+        country.choices = [("", _("All countries")), *country_choices(countries)]
         if alliances:
-            self.fields["alliance"].choices = [("", _("Any institution")), *((a.slug, a.name) for a in alliances)]
+            alliance = cast(forms.ChoiceField, self.fields["alliance"])
+            alliance.choices = [("", _("Any institution")), *((a.slug, a.name) for a in alliances)]
         else:
             del self.fields["alliance"]
         for name in ("country", "alliance", "hosted", "valid_charter", "order"):
@@ -120,10 +122,10 @@ class ContactForm(forms.ModelForm):
         model = Contact
         fields = ["name", "role", "email", "phone", "ounit"]
 
-    def __init__(self, *args, partner: Institution, units: list[OrganisationalUnit], **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, *args: Any, partner: Institution, units: list[OrganisationalUnit], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if units:
-            field = self.fields["ounit"]
+            field = cast(forms.ModelChoiceField, self.fields["ounit"])
             field.queryset = OrganisationalUnit.objects.filter(institution=partner)
             # The units are already loaded for the page: list them without a second query.
             field.choices = [("", _("None")), *((str(u.public_id), u.display_name) for u in units)]

@@ -25,12 +25,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import CharField
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -56,7 +57,19 @@ BATCH_SIZE = 500
 _COORDINATES = re.compile(r"^\(\s*(-?\d+(?:\.\d+)?)\s*,\s*(-?\d+(?:\.\d+)?)\s*\)$")
 _PIC = re.compile(r"^\d{9}$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_MAX_LENGTH = {name: Institution._meta.get_field(name).max_length for name in ("name", "city", "street", "oid")}
+
+
+def _column(name: str) -> CharField:
+    """Institution's column `name`: each one the import checks or cuts a value to is a CharField."""
+    return cast(CharField, Institution._meta.get_field(name))
+
+
+def _max_length(name: str) -> int:
+    # Institution's CharFields all declare a max_length (Django's stubs allow None for PostgreSQL's varchar).
+    return cast(int, _column(name).max_length)
+
+
+_MAX_LENGTH = {name: _max_length(name) for name in ("name", "city", "street", "oid")}
 
 
 class ImportRefused(DomainError):
@@ -242,19 +255,19 @@ def _rejection(row: _Row, code: str, record: dict[str, str]) -> str:
         return _("PIC %(pic)r is not 9 digits") % {"pic": record["pic"]}
     for name, value in (("name", row.name), ("city", row.city), ("street", row.street), ("oid", row.oid)):
         if len(value) > _MAX_LENGTH[name]:
-            label = Institution._meta.get_field(name).verbose_name
+            label = _column(name).verbose_name
             return _("%(field)s longer than %(max)d characters") % {"field": label, "max": _MAX_LENGTH[name]}
     return ""
 
 
 def _postcode(raw: str) -> str:
     """The postcode without a city written after it ('3000-132 Coimbra'); '' for 'not applicable'."""
-    limit = Institution._meta.get_field("postcode").max_length
+    limit = _max_length("postcode")
     if not any(ch.isdigit() for ch in raw):
         return ""
     if len(raw) <= limit:
         return raw
-    words = []
+    words: list[str] = []
     for word in re.split(r"[\s,]+", raw):
         if not (any(ch.isdigit() for ch in word) or (not words and len(word) <= 2)):
             break
@@ -274,7 +287,7 @@ def _website(raw: str) -> str:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         return ""
-    return url if len(url) <= Institution._meta.get_field("website").max_length else ""
+    return url if len(url) <= _max_length("website") else ""
 
 
 def _domain(url: str) -> str:
@@ -332,12 +345,12 @@ def _upsert(
 ) -> None:
     existing: dict[str, Institution] = {}
     schac_holders: dict[str, str] = {}  # schac_code -> normalised Erasmus code of its holder ('' for none)
-    for institution in Institution.objects.all():
-        code = erasmus_code.normalise(institution.erasmus_code, institution.country)
-        if code and (code == institution.erasmus_code or code not in existing):
-            existing[code] = institution  # a row holding the exact code wins over one holding a variant
-        if institution.schac_code:
-            schac_holders[institution.schac_code] = code
+    for known in Institution.objects.all():
+        code = erasmus_code.normalise(known.erasmus_code, known.country)
+        if code and (code == known.erasmus_code or code not in existing):
+            existing[code] = known  # a row holding the exact code wins over one holding a variant
+        if known.schac_code:
+            schac_holders[known.schac_code] = code
     to_create: list[Institution] = []
     to_update: list[Institution] = []
     changed_fields: set[str] = set()
@@ -349,7 +362,7 @@ def _upsert(
             if domain
             and domain_uses[domain] == 1
             and schac_holders.get(domain, row.erasmus_code) == row.erasmus_code
-            and len(domain) <= Institution._meta.get_field("schac_code").max_length
+            and len(domain) <= _max_length("schac_code")
             else ""
         )
         values = _values(row, coordinates.get(row.erasmus_code), usable_domain)

@@ -5,23 +5,33 @@ Views under `/<institution_slug>/...` get `request.institution` (a hosted instit
 for an institution that does not exist.
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404, HttpRequest, HttpResponse
 
 from mobilitas.institutions.models import Institution
+from mobilitas.institutions.requests import MobilitasRequest
 
 
 class InstitutionMiddleware:
-    def __init__(self, get_response):  # type: ignore[no-untyped-def]
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
-    def __call__(self, request: HttpRequest) -> HttpResponse:
-        request.institution = None  # type: ignore[attr-defined]
-        request.memberships = []  # type: ignore[attr-defined]
-        request.roles = frozenset()  # type: ignore[attr-defined]
+    def __call__(self, request: MobilitasRequest) -> HttpResponse:
+        request.institution = None
+        request.memberships = []
+        request.roles = frozenset()
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs):  # type: ignore[no-untyped-def]
+    def process_view(
+        self,
+        request: MobilitasRequest,
+        view_func: Callable[..., HttpResponse],
+        view_args: tuple[Any, ...],
+        view_kwargs: dict[str, Any],
+    ) -> HttpResponse | None:
         slug = view_kwargs.get("institution_slug")
         if slug is None:
             return None
@@ -34,7 +44,7 @@ class InstitutionMiddleware:
         )
         if not memberships:
             raise Http404(Institution._meta.verbose_name)
-        request.institution = memberships[0].institution  # type: ignore[attr-defined]
-        request.memberships = memberships  # type: ignore[attr-defined]
-        request.roles = frozenset(m.role for m in memberships)  # type: ignore[attr-defined]
+        request.institution = memberships[0].institution
+        request.memberships = memberships
+        request.roles = frozenset(m.role for m in memberships)
         return None

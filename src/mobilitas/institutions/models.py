@@ -1,4 +1,5 @@
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -56,7 +57,7 @@ class Institution(models.Model):
     def __str__(self) -> str:
         return self.display_name
 
-    def save(self, *args, **kwargs):  # type: ignore[no-untyped-def]
+    def save(self, *args: Any, **kwargs: Any) -> None:
         self.refresh_search_text()
         super().save(*args, **kwargs)
 
@@ -112,7 +113,9 @@ class Alliance(models.Model):
     coordinator = models.ForeignKey(
         Institution, on_delete=models.PROTECT, null=True, blank=True, related_name="coordinated_alliances"
     )
-    members = models.ManyToManyField(Institution, through="AllianceMember", related_name="alliances")
+    members: "models.ManyToManyField[Institution, AllianceMember]" = models.ManyToManyField(
+        Institution, through="AllianceMember", related_name="alliances"
+    )
 
     class Meta:
         ordering = ["name"]

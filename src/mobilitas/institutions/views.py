@@ -13,7 +13,7 @@ from uuid import UUID
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -34,20 +34,21 @@ from mobilitas.institutions.access import (
 from mobilitas.institutions.countries import country_name
 from mobilitas.institutions.forms import ContactForm, DirectoryForm
 from mobilitas.institutions.models import Institution, OrganisationalUnit, Role
+from mobilitas.institutions.requests import InstitutionRequest
 from mobilitas.institutions.services import add_contact, delete_contact
 from mobilitas.lib.text import fold
 
 PER_PAGE = 25
 
 
-def _wants_partial(request: HttpRequest) -> bool:
+def _wants_partial(request: InstitutionRequest) -> bool:
     # A history restore after a cache miss asks for the whole page, although it comes from HTMX.
-    htmx = request.htmx  # type: ignore[attr-defined]
+    htmx = request.htmx
     return bool(htmx) and not htmx.history_restore_request
 
 
 @require_safe
-def directory(request: HttpRequest, institution_slug: str) -> HttpResponse:
+def directory(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
     today = timezone.localdate()
     countries = list(Institution.objects.order_by().values_list("country", flat=True).distinct())
     form = DirectoryForm(request.GET, countries=countries, alliances=list(alliances_for(request).order_by("name")))
@@ -74,27 +75,27 @@ def directory(request: HttpRequest, institution_slug: str) -> HttpResponse:
 
 
 @require_safe
-def detail(request: HttpRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
+def detail(request: InstitutionRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
     partner = get_partner(public_id)
     return _render_detail(request, partner)
 
 
 @require_POST
 @require_roles(*MANAGERS)
-def contact_add(request: HttpRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
+def contact_add(request: InstitutionRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
     partner = get_partner(public_id)
     units = _units_of(partner)
     form = ContactForm(request.POST, partner=partner, units=units)
     if not form.is_valid():
         return _render_detail(request, partner, form=form, units=units)
-    contact = add_contact(request.institution, partner, actor=request.user, **form.cleaned_data)  # type: ignore[attr-defined]
+    contact = add_contact(request.institution, partner, actor=request.user, **form.cleaned_data)
     messages.success(request, _("%(name)s was added to your contacts.") % {"name": contact.name})
     return redirect(reverse("institutions-detail", args=[institution_slug, partner.public_id]) + "#contacts")
 
 
 @require_POST
 @require_roles(*MANAGERS)
-def contact_delete(request: HttpRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
+def contact_delete(request: InstitutionRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
     # Starting from request.institution makes another institution's contact answer 404, like a missing one.
     contact = get_contact_for(request, public_id)
     partner = contact.partner
@@ -104,8 +105,8 @@ def contact_delete(request: HttpRequest, institution_slug: str, public_id: UUID)
 
 
 @require_safe
-def organisation(request: HttpRequest, institution_slug: str) -> HttpResponse:
-    institution = request.institution  # type: ignore[attr-defined]
+def organisation(request: InstitutionRequest, institution_slug: str) -> HttpResponse:
+    institution = request.institution
     counts = dict(institution.memberships.order_by().values_list("role").annotate(n=Count("id")))
     role_counts = [(label, counts[value]) for value, label in Role.choices if counts.get(value)]
     context = {
@@ -119,7 +120,7 @@ def organisation(request: HttpRequest, institution_slug: str) -> HttpResponse:
 
 
 @require_safe
-def alliance(request: HttpRequest, institution_slug: str, alliance_slug: str) -> HttpResponse:
+def alliance(request: InstitutionRequest, institution_slug: str, alliance_slug: str) -> HttpResponse:
     alliance = get_alliance_for(request, alliance_slug)
     members = list(
         alliance.memberships.select_related("institution").order_by("institution__country", "institution__name")
@@ -131,7 +132,7 @@ def alliance(request: HttpRequest, institution_slug: str, alliance_slug: str) ->
 
 
 def _render_detail(
-    request: HttpRequest,
+    request: InstitutionRequest,
     partner: Institution,
     *,
     form: ContactForm | None = None,
@@ -144,7 +145,7 @@ def _render_detail(
         form = ContactForm(partner=partner, units=units)
     ours = set(alliances_for(request).values_list("pk", flat=True))
     alliances = [(a, a.pk in ours) for a in partner.alliances.order_by("name")]
-    contacts = request.institution.contacts.filter(partner=partner).select_related("ounit")  # type: ignore[attr-defined]
+    contacts = request.institution.contacts.filter(partner=partner).select_related("ounit")
     context = {
         "institution": partner,
         "facts": _facts(partner),

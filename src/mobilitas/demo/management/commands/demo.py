@@ -1,4 +1,5 @@
 import time
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
@@ -9,7 +10,7 @@ from mobilitas.institutions.importer import PACKAGED_ECHE_LIST, import_instituti
 class Command(BaseCommand):
     help = "Load or refresh the demo data set (idempotent): directory, home university, alliances, demo users."
 
-    def handle(self, *args, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
         # Re-importing is idempotent and takes seconds: the directory is always the packaged list.
         report = import_institutions(PACKAGED_ECHE_LIST)

@@ -1,6 +1,7 @@
 """`mobilitas import-institutions [FILE]`: import the EC's list of ECHE holders into the partner directory."""
 
 from pathlib import Path
+from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
@@ -23,7 +24,7 @@ class Command(BaseCommand):
             help="CSV file (default: the packaged list)",
         )
 
-    def handle(self, *args, file: Path, **options):  # type: ignore[no-untyped-def]
+    def handle(self, *args: Any, file: Path, **options: Any) -> None:
         try:
             report = import_institutions(file)
         except ImportRefused as exc:
