@@ -76,6 +76,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "mobilitas.institutions.middleware.InstitutionMiddleware",
     "mobilitas.lib.errors.DomainErrorMiddleware",
+    "mobilitas.api.problems.MethodNotAllowedMiddleware",
 ]
 
 ROOT_URLCONF = "mobilitas.urls"

@@ -1,6 +1,6 @@
 import json
 
-from django.test import RequestFactory, SimpleTestCase
+from django.test import Client, RequestFactory, SimpleTestCase
 
 from mobilitas.api.urls import api
 from mobilitas.lib.errors import Conflict
@@ -31,6 +31,12 @@ class ProblemDetailsTests(ApiTestCase):
         body = self.assert_problem(self.api_get("/institutions/not-a-uuid"), 422)
         self.assertEqual(body["errors"][0]["location"], "path")
         self.assertEqual(body["errors"][0]["field"], "public_id")
+
+    def test_it_describes_a_wrong_method_as_a_405_problem(self) -> None:
+        response = Client().delete("/api/v1/institutions", headers={"Authorization": f"Bearer {self.secret}"})
+        body = self.assert_problem(response, 405)
+        self.assertIn("DELETE", body["detail"])
+        self.assertEqual(response["Allow"], "GET")
 
     def test_it_documents_its_problem_types(self) -> None:
         body = self.assert_problem(self.api_get("/institutions", {"page": 0}), 422)

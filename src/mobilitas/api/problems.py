@@ -169,3 +169,21 @@ def problem_type(request: HttpRequest, slug: str) -> HttpResponse:
 @router.api_operation(["GET", "POST", "PUT", "PATCH", "DELETE"], "/{path:rest}", include_in_schema=False)
 def unknown_address(request: HttpRequest, rest: str) -> HttpResponse:
     raise Http404
+
+
+class MethodNotAllowedMiddleware:
+    """Ninja answers a wrong HTTP method with a plain 405 before any handler runs; the API's is a problem too."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if response.status_code == 405 and request.path.startswith("/api/"):
+            allowed = response.get("Allow", "")
+            detail = _("%(method)s is not allowed here; allowed: %(allowed)s.") % {
+                "method": request.method,
+                "allowed": allowed,
+            }
+            return problem_response(405, detail, headers={"Allow": allowed} if allowed else None)
+        return response
