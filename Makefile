@@ -26,7 +26,8 @@ install-test: $(VENV)/.installed-test
 demo: install
 	DEBUG=1 $(BIN)/mobilitas migrate --no-input
 	DEBUG=1 $(BIN)/mobilitas demo
-	@echo "Serving http://127.0.0.1:8000 (the background worker runs beside it; Ctrl-C stops both)"
+	@echo "Serving http://127.0.0.1:8000 — log in as one of the demo accounts above, password demo (e.g. officer@upjv.demo)."
+	@echo "A background worker runs beside the server; Ctrl-C stops both."
 	DEBUG=1 $(BIN)/mobilitas db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/mobilitas runserver 127.0.0.1:8000

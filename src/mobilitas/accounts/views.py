@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.forms import AuthenticationForm
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
 from django.utils import translation
@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST, require_safe
 from mobilitas.accounts import forms, services
 from mobilitas.accounts.models import ApiToken
 from mobilitas.institutions.requests import AuthenticatedRequest
+from mobilitas.lib.htmx import wants_partial
 
 
 def set_language_cookie(response: HttpResponse, lang: str) -> None:
@@ -75,10 +76,6 @@ password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
 )
 
 
-def _is_htmx(request: HttpRequest) -> bool:
-    return bool(getattr(request, "htmx", False))
-
-
 def _tokens_context(request: AuthenticatedRequest, **extra: Any) -> dict[str, Any]:
     context = {"tokens": list(request.user.api_tokens.all()), "token_form": forms.ApiTokenForm()}
     context.update(extra)
@@ -128,11 +125,11 @@ def update_language(request: AuthenticatedRequest) -> HttpResponse:
 def create_token(request: AuthenticatedRequest) -> HttpResponse:
     form = forms.ApiTokenForm(request.POST)
     if not form.is_valid():
-        if _is_htmx(request):
+        if wants_partial(request):
             return render(request, "accounts/account.html#tokens", _tokens_context(request, token_form=form))
         return render(request, "accounts/account.html", _account_context(request, token_form=form), status=400)
     token, secret = services.create_api_token(request.user, name=form.cleaned_data["name"])
-    if _is_htmx(request):
+    if wants_partial(request):
         return render(request, "accounts/account.html#tokens", _tokens_context(request, new_token=token, secret=secret))
     # Shown on this response only: a redirect would need the secret kept somewhere until the next page.
     return render(request, "accounts/token_created.html", {"new_token": token, "secret": secret})
@@ -144,7 +141,7 @@ def revoke_token(request: AuthenticatedRequest, public_id: UUID) -> HttpResponse
     # Someone else's token answers 404, like a token that does not exist.
     token = get_object_or_404(ApiToken, user=request.user, public_id=public_id)
     token = services.revoke_api_token(token, actor=request.user)
-    if _is_htmx(request):
+    if wants_partial(request):
         return render(request, "accounts/account.html#tokens", _tokens_context(request, revoked_token=token))
     messages.success(request, _("The token “%(name)s” is revoked.") % {"name": token.name})
     return redirect("accounts-tokens")

@@ -3,15 +3,14 @@
 from datetime import date
 from uuid import UUID
 
-from django.db.models import F, QuerySet
+from django.db.models import F
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from mobilitas.api.schemas import PROBLEM_RESPONSES, PageParams, paginate
 from mobilitas.institutions.access import get_partner
-from mobilitas.institutions.models import Alliance, Institution, OrganisationalUnit
+from mobilitas.institutions.models import Alliance, Institution, InstitutionQuerySet, OrganisationalUnit
 from mobilitas.lib import erasmus_code
-from mobilitas.lib.text import fold
 
 router = Router(tags=["institutions"])
 
@@ -79,11 +78,9 @@ class InstitutionFilters(PageParams):
     schac_code: str | None = Field(None, max_length=100)
 
 
-def _filter(queryset: QuerySet[Institution], filters: InstitutionFilters) -> QuerySet[Institution]:
+def _filter(queryset: InstitutionQuerySet, filters: InstitutionFilters) -> InstitutionQuerySet:
     if filters.q:
-        # search_text is stored folded (Institution.refresh_search_text); every word must appear.
-        for word in fold(filters.q).split():
-            queryset = queryset.filter(search_text__contains=word)
+        queryset = queryset.search(filters.q)
     if filters.country:
         queryset = queryset.filter(country=filters.country.upper())
     if filters.hosted is not None:

@@ -1,11 +1,10 @@
 from django.core.paginator import Paginator
 from django.http import HttpResponse
-from django.shortcuts import render
-from django.utils.cache import patch_vary_headers
 
 from mobilitas.audit.forms import ActivityFilterForm
 from mobilitas.institutions.access import READERS_OF_ACTIVITY, require_roles
 from mobilitas.institutions.requests import InstitutionRequest
+from mobilitas.lib.htmx import render_page_or_partial
 
 PAGE_SIZE = 50
 
@@ -22,10 +21,4 @@ def activity(request: InstitutionRequest, institution_slug: str) -> HttpResponse
         page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
         for event in page:
             event.details = sorted(event.data.items()) if isinstance(event.data, dict) else []  # type: ignore[attr-defined]
-    template = "audit/activity.html"
-    # A history restore asks for the whole page, although it comes from HTMX.
-    if request.htmx and not request.htmx.history_restore_request:
-        template += "#results"
-    response = render(request, template, {"form": form, "page": page})
-    patch_vary_headers(response, ("HX-Request",))
-    return response
+    return render_page_or_partial(request, "audit/activity.html", "results", {"form": form, "page": page})

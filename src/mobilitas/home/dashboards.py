@@ -5,13 +5,12 @@ A home page is a list of sections. A section is a function that returns the data
 sees each of their sections once, in the order they are declared here. To add a section (agreements,
 calls, mobilities...), write one `@section(...)` function and one `{% partialdef %}` with the same key.
 
-Sections share what several of them read (the unit tree, the alliances) through the Dashboard's cached
+Sections share what several of them read (the units, the alliances) through the Dashboard's cached
 properties, and each runs a fixed number of queries: the page's query count does not grow with the rows.
 """
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
-from datetime import date
+from dataclasses import dataclass
 from functools import cached_property
 from typing import Any
 
@@ -23,21 +22,21 @@ from django.utils.translation import gettext_lazy as _
 from mobilitas.audit.models import AuditEvent
 from mobilitas.institutions.access import READERS_OF_ACTIVITY, alliances_for
 from mobilitas.institutions.countries import country_name
-from mobilitas.institutions.models import Alliance, Institution, Membership, OrganisationalUnit, Role
+from mobilitas.institutions.facts import institution_facts
+from mobilitas.institutions.models import (
+    Alliance,
+    Institution,
+    Membership,
+    OrganisationalUnit,
+    Role,
+    charter_valid_on,
+)
 from mobilitas.institutions.requests import InstitutionRequest
+from mobilitas.institutions.unit_tree import UnitNode, ancestry, subtree_ids, unit_tree
 
 EVERYONE = frozenset(Role.values)
 RECENT_EVENTS = 10
 TOP_COUNTRIES = 10
-
-
-@dataclass
-class UnitNode:
-    """An organisational unit in its tree, with the number of memberships attached to it."""
-
-    unit: OrganisationalUnit
-    children: list["UnitNode"] = field(default_factory=list)
-    count: int = 0
 
 
 @dataclass(frozen=True)
@@ -100,62 +99,14 @@ class Dashboard:
         return {unit.pk: unit for unit in self.institution.ounits.order_by("name")}
 
     @cached_property
-    def children(self) -> dict[int | None, list[OrganisationalUnit]]:
-        children: dict[int | None, list[OrganisationalUnit]] = {}
-        for unit in self.units.values():
-            parent = unit.parent_id if unit.parent_id in self.units else None
-            children.setdefault(parent, []).append(unit)
-        return children
-
-    @cached_property
     def alliances(self) -> list[Alliance]:
         members = Institution.objects.order_by("country", "name")
-        alliances = list(
+        return list(
             alliances_for(self.request)
             .select_related("coordinator")
             .prefetch_related(Prefetch("members", queryset=members))
             .order_by("name")
         )
-        for alliance in alliances:
-            for member in alliance.members.all():
-                member.country_name = country_name(member.country)  # type: ignore[attr-defined]
-        return alliances
-
-    # Unit tree helpers (pure Python over self.units).
-
-    def tree(
-        self, root: OrganisationalUnit | None = None, counts: dict[int | None, int] | None = None
-    ) -> list[UnitNode]:
-        """The units under `root` (the whole institution when None) as nested nodes."""
-        counts = counts or {}
-        seen = {root.pk} if root else set()
-
-        def build(unit: OrganisationalUnit) -> UnitNode:
-            seen.add(unit.pk)
-            children = [build(child) for child in self.children.get(unit.pk, []) if child.pk not in seen]
-            return UnitNode(unit, children, counts.get(unit.pk, 0))
-
-        return [build(unit) for unit in self.children.get(root.pk if root else None, []) if unit.pk not in seen]
-
-    def subtree_ids(self, unit: OrganisationalUnit) -> set[int]:
-        """The unit and every unit below it (the guards also stop on a parent cycle entered in the admin)."""
-        ids: set[int] = set()
-        pending = [unit]
-        while pending:
-            current = pending.pop()
-            if current.pk not in ids:
-                ids.add(current.pk)
-                pending.extend(self.children.get(current.pk, []))
-        return ids
-
-    def ancestry(self, unit: OrganisationalUnit) -> list[OrganisationalUnit]:
-        """The unit, its parent, ... up to its root."""
-        chain: list[OrganisationalUnit] = []
-        current: OrganisationalUnit | None = self.units.get(unit.pk, unit)
-        while current is not None and current not in chain:
-            chain.append(current)
-            current = self.units.get(current.parent_id) if current.parent_id else None
-        return chain
 
     def people_by_unit(self, role: str | None = None) -> dict[int | None, int]:
         """How many people (not memberships: one person may hold several roles) each unit has."""
@@ -185,7 +136,7 @@ def faculty(dash: Dashboard) -> dict[str, Any]:
     unit = membership.ounit if membership else None
     if unit is None:
         return {"unit": None}
-    chain = dash.ancestry(unit)
+    chain = ancestry(dash.units.values(), unit)
     # The faculty is the nearest enclosing unit of kind faculty, else the top of the tree.
     faculty = next((u for u in chain if u.kind == OrganisationalUnit.Kind.FACULTY), chain[-1])
     coordinators = (
@@ -205,7 +156,7 @@ def coordinated_unit(dash: Dashboard) -> dict[str, Any]:
         return {"unit": None}
     unit = dash.units.get(unit.pk, unit)
     colleagues = (
-        Membership.objects.filter(institution=dash.institution, ounit__in=dash.subtree_ids(unit))
+        Membership.objects.filter(institution=dash.institution, ounit__in=subtree_ids(dash.units.values(), unit))
         .exclude(user=dash.user)
         .select_related("user", "ounit")
         .order_by("user__full_name", "user__email", "role")
@@ -213,7 +164,7 @@ def coordinated_unit(dash: Dashboard) -> dict[str, Any]:
     return {
         "unit": unit,
         "parent": dash.units.get(unit.parent_id) if unit.parent_id else None,
-        "subunits": dash.tree(unit),
+        "subunits": unit_tree(dash.units.values(), root=unit),
         "colleagues": list(colleagues),
     }
 
@@ -232,17 +183,7 @@ def exchange_partners(dash: Dashboard) -> dict[str, Any]:
 
 @section("facts", _("The institution"), EVERYONE)
 def facts(dash: Dashboard) -> dict[str, Any]:
-    institution = dash.institution
-    today = timezone.localdate()
-    return {
-        "institution": institution,
-        "country_name": country_name(institution.country),
-        "charter_valid": charter_valid(institution.charter_start, institution.charter_end, today),
-    }
-
-
-def charter_valid(start: date | None, end: date | None, today: date) -> bool:
-    return end is not None and end >= today and (start is None or start <= today)
+    return {"institution": dash.institution, "facts": institution_facts(dash.institution)}
 
 
 @section("members", _("Members"), {Role.OFFICER, Role.ADMIN, Role.LEADERSHIP})
@@ -256,7 +197,11 @@ def members(dash: Dashboard) -> dict[str, Any]:
 @section("units", _("Organisational units"), {Role.OFFICER, Role.ADMIN})
 def units(dash: Dashboard) -> dict[str, Any]:
     counts = dash.people_by_unit()
-    return {"tree": dash.tree(counts=counts), "total": len(dash.units), "unattached": counts.get(None, 0)}
+    return {
+        "tree": unit_tree(dash.units.values(), counts=counts),
+        "total": len(dash.units),
+        "unattached": counts.get(None, 0),
+    }
 
 
 @section("staff_by_unit", _("Staff members by unit"), {Role.HR})
@@ -269,7 +214,7 @@ def staff_by_unit(dash: Dashboard) -> dict[str, Any]:
             rows.append({"unit": node.unit, "parent": parent, "count": node.count})
             walk(node.children, node.unit)
 
-    walk(dash.tree(counts=counts), None)
+    walk(unit_tree(dash.units.values(), counts=counts), None)
     return {"rows": rows, "unattached": counts.get(None, 0), "total": sum(counts.values())}
 
 
@@ -277,10 +222,9 @@ def staff_by_unit(dash: Dashboard) -> dict[str, Any]:
 def directory(dash: Dashboard) -> dict[str, Any]:
     today = timezone.localdate()
     partners = Institution.objects.exclude(pk=dash.institution.pk)
-    valid = Q(charter_end__gte=today) & (Q(charter_start__isnull=True) | Q(charter_start__lte=today))
     totals = partners.aggregate(
         total=Count("id"),
-        charters=Count("id", filter=valid),
+        charters=Count("id", filter=charter_valid_on(today)),
         geocoded=Count("id", filter=Q(latitude__isnull=False, longitude__isnull=False)),
     )
     countries = partners.order_by().values("country").annotate(n=Count("id")).order_by("-n", "country")

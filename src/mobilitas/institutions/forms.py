@@ -2,15 +2,21 @@ from datetime import date
 from typing import Any, cast
 
 from django import forms
-from django.db.models import F, Q, QuerySet, TextField, Value
+from django.db.models import F, TextField, Value
 from django.db.models.fields.json import KeyTextTransform
 from django.db.models.functions import Coalesce, Lower, NullIf
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from mobilitas.institutions.countries import country_choices
-from mobilitas.institutions.models import Alliance, Contact, Institution, OrganisationalUnit
-from mobilitas.lib.text import fold
+from mobilitas.institutions.models import (
+    Alliance,
+    Contact,
+    Institution,
+    InstitutionQuerySet,
+    OrganisationalUnit,
+    charter_valid_on,
+)
 
 # Words beyond this are ignored: each word is one more LIKE over the whole directory.
 MAX_SEARCH_WORDS = 8
@@ -55,11 +61,6 @@ DIRECTORY_COLUMNS = (
 )  # fmt: skip
 
 
-def valid_charter_on(today: date) -> Q:
-    """Institutions whose Erasmus Charter covers `today` (no end date means unknown, so not valid)."""
-    return Q(charter_end__gte=today) & (Q(charter_start__isnull=True) | Q(charter_start__lte=today))
-
-
 class DirectoryForm(forms.Form):
     """The directory's GET parameters. Every one is optional; a bad value is an error message, never a 500."""
 
@@ -90,14 +91,10 @@ class DirectoryForm(forms.Form):
                 # The page's script-free form submits as usual; HTMX listens for changes on these.
                 self.fields[name].widget.attrs["class"] = "directory-filter"
 
-    def search_words(self) -> list[str]:
-        return fold(self.cleaned_data["q"]).split()[:MAX_SEARCH_WORDS]
-
-    def filter(self, queryset: QuerySet[Institution], today: date) -> QuerySet[Institution]:
+    def filter(self, queryset: InstitutionQuerySet, today: date) -> InstitutionQuerySet:
         """Apply the validated parameters; every search word must occur in the folded search text."""
         data = self.cleaned_data
-        for word in self.search_words():
-            queryset = queryset.filter(search_text__contains=word)
+        queryset = queryset.search(data["q"], max_words=MAX_SEARCH_WORDS)
         if data["country"]:
             queryset = queryset.filter(country=data["country"])
         if data.get("alliance"):
@@ -105,7 +102,7 @@ class DirectoryForm(forms.Form):
         if data["hosted"]:
             queryset = queryset.filter(hosted=True)
         if data["valid_charter"]:
-            queryset = queryset.filter(valid_charter_on(today))
+            queryset = queryset.filter(charter_valid_on(today))
         lang = (get_language() or "en")[:2]
         return queryset.only(*DIRECTORY_COLUMNS).order_by(*ordering(data["order"] or "name", lang))
 

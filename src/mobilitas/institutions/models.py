@@ -1,4 +1,5 @@
 import uuid
+from datetime import date
 from typing import Any
 
 from django.conf import settings
@@ -7,6 +8,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from mobilitas.institutions import countries
 from mobilitas.lib.text import fold
 
 
@@ -14,6 +16,20 @@ def pick_name(names: dict[str, str], fallback: str, lang: str | None = None) -> 
     """The name in the active language, else English, else the fallback (EWP-style names per language)."""
     lang = (lang or get_language() or "en")[:2]
     return names.get(lang) or names.get("en") or fallback
+
+
+def charter_valid_on(day: date) -> Q:
+    """Institutions whose Erasmus Charter covers `day`, in SQL: Institution.charter_state(day) == "valid"."""
+    return Q(charter_end__gte=day) & (Q(charter_start__isnull=True) | Q(charter_start__lte=day))
+
+
+class InstitutionQuerySet(models.QuerySet["Institution"]):
+    def search(self, text: str, *, max_words: int | None = None) -> "InstitutionQuerySet":
+        """Institutions whose folded search text (refresh_search_text) holds every word of `text`."""
+        queryset = self
+        for word in fold(text).split()[:max_words]:
+            queryset = queryset.filter(search_text__contains=word)
+        return queryset
 
 
 class Institution(models.Model):
@@ -43,6 +59,8 @@ class Institution(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = InstitutionQuerySet.as_manager()
+
     class Meta:
         ordering = ["country", "name"]
         verbose_name = _("institution")
@@ -64,6 +82,21 @@ class Institution(models.Model):
     @property
     def display_name(self) -> str:
         return pick_name(self.names, self.name)
+
+    @property
+    def country_name(self) -> str:
+        return countries.country_name(self.country)
+
+    def charter_state(self, day: date) -> str:
+        """valid, expired, future or unknown (no end date) on `day`; valid is what charter_valid_on(day) selects."""
+        start, end = self.charter_start, self.charter_end
+        if end is None:
+            return "unknown"
+        if end < day:
+            return "expired"
+        if start is not None and start > day:
+            return "future"
+        return "valid"
 
     def refresh_search_text(self) -> None:
         parts = [self.name, *self.names.values(), self.city, self.erasmus_code, self.schac_code, self.pic, self.oid]

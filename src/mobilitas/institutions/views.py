@@ -4,10 +4,7 @@ Every view here sits under `/<institution_slug>/`, so the middleware has already
 not a member of request.institution and sent anonymous visitors to the login page.
 """
 
-from dataclasses import dataclass, field
-from datetime import date
 from typing import Any
-from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -17,8 +14,6 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.cache import patch_vary_headers
-from django.utils.translation import get_language_info
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -31,20 +26,15 @@ from mobilitas.institutions.access import (
     has_role,
     require_roles,
 )
-from mobilitas.institutions.countries import country_name
+from mobilitas.institutions.facts import institution_facts
 from mobilitas.institutions.forms import ContactForm, DirectoryForm
 from mobilitas.institutions.models import Institution, OrganisationalUnit, Role
 from mobilitas.institutions.requests import InstitutionRequest
 from mobilitas.institutions.services import add_contact, delete_contact
-from mobilitas.lib.text import fold
+from mobilitas.institutions.unit_tree import unit_tree
+from mobilitas.lib.htmx import render_page_or_partial, wants_partial
 
 PER_PAGE = 25
-
-
-def _wants_partial(request: InstitutionRequest) -> bool:
-    # A history restore after a cache miss asks for the whole page, although it comes from HTMX.
-    htmx = request.htmx
-    return bool(htmx) and not htmx.history_restore_request
 
 
 @require_safe
@@ -52,7 +42,6 @@ def directory(request: InstitutionRequest, institution_slug: str) -> HttpRespons
     today = timezone.localdate()
     countries = list(Institution.objects.order_by().values_list("country", flat=True).distinct())
     form = DirectoryForm(request.GET, countries=countries, alliances=list(alliances_for(request).order_by("name")))
-    partial = _wants_partial(request)
     context: dict[str, Any] = {
         "form": form,
         "today": today,
@@ -61,17 +50,11 @@ def directory(request: InstitutionRequest, institution_slug: str) -> HttpRespons
     status = 200
     if form.is_valid():
         paginator = Paginator(form.filter(Institution.objects.all(), today), PER_PAGE)
-        page = paginator.get_page(form.cleaned_data["page"])
-        for institution in page:
-            institution.country_label = country_name(institution.country)  # type: ignore[attr-defined]
-        context["page_obj"] = page
-    elif not partial:
+        context["page_obj"] = paginator.get_page(form.cleaned_data["page"])
+    elif not wants_partial(request):
         # HTMX 2 does not swap 4xx answers, so the partial says what is wrong with a 200.
         status = 400
-    template = "institutions/directory.html#results" if partial else "institutions/directory.html"
-    response = render(request, template, context, status=status)
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_page_or_partial(request, "institutions/directory.html", "results", context, status=status)
 
 
 @require_safe
@@ -111,7 +94,7 @@ def organisation(request: InstitutionRequest, institution_slug: str) -> HttpResp
     role_counts = [(label, counts[value]) for value, label in Role.choices if counts.get(value)]
     context = {
         "institution": institution,
-        "facts": _facts(institution),
+        "facts": institution_facts(institution),
         "tree": unit_tree(_units_of(institution)),
         "role_counts": role_counts,
         "alliances": alliances_for(request).select_related("coordinator").order_by("name"),
@@ -126,7 +109,6 @@ def alliance(request: InstitutionRequest, institution_slug: str, alliance_slug: 
         alliance.memberships.select_related("institution").order_by("institution__country", "institution__name")
     )
     for member in members:
-        member.country_label = country_name(member.institution.country)  # type: ignore[attr-defined]
         member.is_coordinator = member.institution_id == alliance.coordinator_id  # type: ignore[attr-defined]
     return render(request, "institutions/alliance.html", {"alliance": alliance, "members": members})
 
@@ -148,7 +130,7 @@ def _render_detail(
     contacts = request.institution.contacts.filter(partner=partner).select_related("ounit")
     context = {
         "institution": partner,
-        "facts": _facts(partner),
+        "facts": institution_facts(partner),
         "tree": unit_tree(units),
         "alliances": alliances,
         "contacts": contacts,
@@ -163,83 +145,3 @@ def _units_of(institution: Institution) -> list[OrganisationalUnit]:
     if not institution.hosted:
         return []
     return list(institution.ounits.all())
-
-
-@dataclass
-class UnitNode:
-    unit: OrganisationalUnit
-    children: list["UnitNode"] = field(default_factory=list)
-
-
-def unit_tree(units: list[OrganisationalUnit]) -> list[UnitNode]:
-    """Nest units under their parents (from one query), each level sorted by its display name."""
-    nodes = {unit.pk: UnitNode(unit) for unit in units}
-    roots: list[UnitNode] = []
-    for unit in units:
-        parent = nodes.get(unit.parent_id) if unit.parent_id else None
-        (parent.children if parent else roots).append(nodes[unit.pk])
-    for node in nodes.values():
-        node.children.sort(key=_by_display_name)
-    return sorted(roots, key=_by_display_name)
-
-
-def _by_display_name(node: UnitNode) -> str:
-    return fold(node.unit.display_name)
-
-
-@dataclass(frozen=True)
-class Facts:
-    """What an institution page shows about an institution, computed once for the template."""
-
-    names: list[tuple[str, str, str]]  # (language code, language name, name)
-    country: str
-    website_url: str
-    charter: str  # valid, expired, future or unknown
-    osm_url: str
-
-
-def _facts(institution: Institution, today: date | None = None) -> Facts:
-    today = today or timezone.localdate()
-    names = [(code, _language_name(code), text) for code, text in sorted(institution.names.items()) if text]
-    return Facts(
-        names=names,
-        country=country_name(institution.country),
-        website_url=_safe_url(institution.website),
-        charter=charter_state(institution, today),
-        osm_url=_osm_url(institution.latitude, institution.longitude),
-    )
-
-
-def charter_state(institution: Institution, today: date) -> str:
-    start, end = institution.charter_start, institution.charter_end
-    if end is None:
-        return "unknown"
-    if end < today:
-        return "expired"
-    if start is not None and start > today:
-        return "future"
-    return "valid"
-
-
-def _language_name(code: str) -> str:
-    try:
-        return str(get_language_info(code)["name_translated"])
-    except KeyError:
-        return code
-
-
-def _safe_url(url: str) -> str:
-    """A link target for a website from the directory: http(s) only, a bare host gets https://."""
-    url = url.strip()
-    if url.lower().startswith(("http://", "https://")):
-        return url
-    if url and not url.startswith("/") and ":" not in url.split("/", 1)[0]:
-        return "https://" + url
-    return ""
-
-
-def _osm_url(latitude: float | None, longitude: float | None) -> str:
-    if latitude is None or longitude is None:
-        return ""
-    lat, lon = f"{latitude:.5f}", f"{longitude:.5f}"
-    return f"https://www.openstreetmap.org/?{urlencode({'mlat': lat, 'mlon': lon})}#map=16/{lat}/{lon}"
