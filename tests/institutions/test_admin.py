@@ -2,6 +2,7 @@ from django.urls import reverse
 
 from mobilitas.institutions.models import Contact, Membership
 from tests.base import TenantTestCase
+from tests.factories import make_ounit
 
 
 class AdminTests(TenantTestCase):
@@ -47,3 +48,16 @@ class AdminTests(TenantTestCase):
         )
         self.assertEqual(response.status_code, 200)
         self.assertFalse(Contact.objects.filter(name="Sneaky").exists())
+
+    def test_it_refuses_a_unit_of_another_institution_on_a_membership(self) -> None:
+        unit_of_b = make_ounit(self.inst_b, "LAW", "Faculty of Law")
+        membership = Membership.objects.get(user=self.bob)
+        self.client.force_login(self.alice)
+        response = self.client.post(
+            reverse("admin:institutions_membership_change", args=[membership.pk]),
+            {"user": self.bob.pk, "institution": self.inst_a.pk, "role": "student", "ounit": unit_of_b.pk},
+        )
+        self.assertEqual(response.status_code, 200)
+        self.assertContains(response, "The unit must belong to the institution of the membership.")
+        membership.refresh_from_db()
+        self.assertIsNone(membership.ounit)

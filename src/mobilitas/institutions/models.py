@@ -3,6 +3,7 @@ from datetime import date
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import get_language
@@ -207,6 +208,10 @@ class Membership(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} — {self.get_role_display()} @ {self.institution}"
+
+    def clean(self) -> None:
+        if self.ounit is not None and self.institution_id and self.ounit.institution_id != self.institution_id:
+            raise ValidationError({"ounit": _("The unit must belong to the institution of the membership.")})
 
 
 class Contact(models.Model):
