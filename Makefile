@@ -54,23 +54,29 @@ lint: install-test
 migrations-check: install
 	$(TEST_ENV) $(BIN)/mobilitas makemigrations --check --dry-run
 
-# Benchmarks print what they measure; they assert nothing timed. They use their own SQLite file in var/.
+# Benchmarks print what they measure; they assert nothing timed. They use their own SQLite file in var/
+# (and a mobilitas_bench PostgreSQL database when one is reachable); each rolls back what it creates.
 BENCH_DB := var/bench.sqlite3
 BENCH_PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/mobilitas_bench
+BENCH_DB_SCRIPTS := bench/bench_directory.py bench/agreements_list.py bench/agreements_import.py
+BENCH_PURE_SCRIPTS := bench/iia_hash.py bench/course_matching.py
 bench: install
 	mkdir -p var
+	for script in $(BENCH_PURE_SCRIPTS); do echo "== $$script"; $(TEST_ENV) $(BIN)/python $$script || exit 1; done
 	DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DB) $(TEST_ENV) $(BIN)/mobilitas migrate --no-input -v 0
 	DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DB) $(TEST_ENV) $(BIN)/mobilitas import-institutions
-	DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DB) $(TEST_ENV) $(BIN)/python bench/bench_directory.py
+	for script in $(BENCH_DB_SCRIPTS); do echo "== $$script (SQLite)"; \
+	  DATABASE_URL=sqlite:///$(CURDIR)/$(BENCH_DB) $(TEST_ENV) $(BIN)/python $$script || exit 1; done
 	@if $(BIN)/python -c "import psycopg, sys; psycopg.connect(sys.argv[1], connect_timeout=3).close()" \
 	    "$(BENCH_PG_ADMIN_URL)" 2>/dev/null; then \
 	  $(BIN)/python -c "import psycopg, sys; c = psycopg.connect(sys.argv[1], autocommit=True); \
 	    c.execute('DROP DATABASE IF EXISTS mobilitas_bench'); c.execute('CREATE DATABASE mobilitas_bench')" "$(BENCH_PG_ADMIN_URL)"; \
 	  DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(BIN)/mobilitas migrate --no-input -v 0 && \
 	  DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(BIN)/mobilitas import-institutions && \
-	  DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(BIN)/python bench/bench_directory.py; \
-	else echo "PostgreSQL not reachable: the PostgreSQL benchmark is skipped"; fi
+	  for script in $(BENCH_DB_SCRIPTS); do echo "== $$script (PostgreSQL)"; \
+	    DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(BIN)/python $$script || exit 1; done; \
+	else echo "PostgreSQL not reachable: the PostgreSQL benchmarks are skipped"; fi
 
 messages: install
 	cd src/mobilitas && DEBUG=1 ../../$(BIN)/mobilitas makemessages -l fr --no-obsolete --ignore 'static/*'

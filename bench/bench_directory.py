@@ -12,14 +12,13 @@ and the number of SQL queries. It prints what it measured and asserts nothing ab
 """
 
 import argparse
-import logging
-import os
 import re
 import secrets
 import statistics
 import sys
 import time
-from pathlib import Path
+
+from django_setup import Rollback, setup_django
 
 MIN_INSTITUTIONS = 1000
 # The page's result count, read from the HTML (response.context is only filled under the test runner).
@@ -52,36 +51,11 @@ QUERIES: list[tuple[str, dict[str, str], dict[str, str]]] = [
 ]
 
 
-def setup_django() -> None:
-    sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mobilitas.settings")
-    if not os.environ.get("SECRET_KEY") and os.environ.get("DEBUG", "0") in ("", "0"):
-        # Sessions made here are rolled back with everything else: a random key for this run is enough.
-        os.environ["SECRET_KEY"] = secrets.token_urlsafe(50)
-    import django
-    from django.conf import settings
-
-    django.setup()
-    # The test Client speaks as "testserver"; pages must render without a collectstatic manifest.
-    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
-    }
-    settings.WHITENOISE_AUTOREFRESH = True
-    # The "bad parameter" query answers 400 on purpose: keep Django's request log quiet about it.
-    logging.getLogger("django.request").setLevel(logging.ERROR)
-
-
-class Rollback(Exception):
-    pass
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=7, help="requests per query (default 7, after one warm-up)")
     args = parser.parse_args()
-    setup_django()
+    setup_django(pages=True)
 
     from django.db import connection, transaction
     from django.test import Client

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "mobilitas.institutions",
     "mobilitas.accounts",
     "mobilitas.audit",
+    "mobilitas.agreements",
     "mobilitas.home",
     "mobilitas.demo",
 ]
@@ -139,6 +140,10 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+# Where the site is reached from outside: links in e-mails sent by background tasks start with it.
+SITE_URL = env_str("MOBILITAS_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Uploaded files live outside the web root: only access-checked views serve them.
+MEDIA_ROOT = Path(env_str("MOBILITAS_MEDIA_DIR", str(VAR_DIR / "media")))
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -150,7 +155,6 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = DEBUG
-MEDIA_ROOT = VAR_DIR / "media"
 
 # E-mail: Django's console backend unless an SMTP server is configured.
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

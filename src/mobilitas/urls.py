@@ -15,4 +15,5 @@ urlpatterns = [
     path("<slug:institution_slug>/", home_views.institution_home, name="home-institution"),
     path("<slug:institution_slug>/", include("mobilitas.institutions.urls")),
     path("<slug:institution_slug>/", include("mobilitas.audit.urls")),
+    path("<slug:institution_slug>/", include("mobilitas.agreements.urls")),
 ]

@@ -13,7 +13,19 @@ class OpenApiDocsTests(TestCase):
 
     def test_it_hides_internal_routes_from_the_document(self) -> None:
         paths = self.client.get("/api/v1/openapi.json").json()["paths"]
-        self.assertEqual(sorted(paths), ["/api/v1/institutions", "/api/v1/institutions/{public_id}"])
+        # The catch-all that turns unknown routes into problem documents is not part of the API.
+        self.assertEqual(
+            sorted(paths),
+            [
+                "/api/v1/agreements",
+                "/api/v1/agreements/{public_id}",
+                "/api/v1/agreements/{public_id}/approve",
+                "/api/v1/agreements/{public_id}/share",
+                "/api/v1/agreements/{public_id}/terminate",
+                "/api/v1/institutions",
+                "/api/v1/institutions/{public_id}",
+            ],
+        )
 
     def test_it_renders_the_docs_page_without_a_cdn(self) -> None:
         response = self.client.get("/api/v1/docs")

@@ -5,10 +5,15 @@ from django.contrib.auth import authenticate
 from django.core.management import call_command
 
 from mobilitas.accounts.models import User
+from mobilitas.agreements import diff, snapshot
+from mobilitas.agreements.models import Agreement, CooperationCondition
 from mobilitas.demo.foundation import USERS
 from mobilitas.institutions.models import Alliance, AllianceMember, Contact, Institution, Membership, OrganisationalUnit
 
-COUNTED = [Institution, OrganisationalUnit, Alliance, AllianceMember, Membership, Contact, User]
+COUNTED = [
+    Institution, OrganisationalUnit, Alliance, AllianceMember, Membership, Contact, User, Agreement,
+    CooperationCondition,
+]  # fmt: skip
 
 
 def _counts() -> dict[str, int]:
@@ -23,7 +28,8 @@ def test_it_loads_the_demo_and_a_second_run_duplicates_nothing() -> None:
     call_command("demo", stdout=StringIO())
 
     assert _counts() == first
-    assert first["Institution"] == 5910
+    # The ECHE list, plus Cardiff University: the UK left Erasmus+ but the double licence goes on.
+    assert first["Institution"] == 5911
     assert "officer@upjv.demo" in out.getvalue()
 
     home = Institution.objects.get(erasmus_code="F  AMIENS01")
@@ -41,3 +47,15 @@ def test_it_loads_the_demo_and_a_second_run_duplicates_nothing() -> None:
         assert user is not None, person.email
         assert user.memberships.filter(role=person.role, institution__erasmus_code=person.institution_code).exists()
     assert Membership.objects.get(user__email="officer@uniovi.demo").institution.slug == "uniovi"
+
+    agreements = Agreement.objects.filter(institution=home)
+    assert 255 <= agreements.count() <= 275
+    assert set(agreements.values_list("status", flat=True)) == set(Agreement.Status.values)
+    assert {"erasmus", "double-degree", "joint-degree", "network"} <= set(agreements.values_list("kind", flat=True))
+    oviedo = agreements.get(partner__erasmus_code="E  OVIEDO01")
+    ours = snapshot.agreement_to_data(oviedo)
+    theirs = snapshot.from_json(oviedo.partner_copies.get().data)
+    (difference,) = [d for d in diff.compare_copies(ours, theirs) if d.blocks_approval]
+    assert (difference.what, difference.left, difference.right) == ("total months per year", "10", "9")
+    # Oviedo keeps its own copy of the same agreement, pointing at ours.
+    assert Agreement.objects.get(institution__slug="uniovi", partner=home).partner_iia_id == str(oviedo.public_id)

@@ -95,11 +95,19 @@ def _permission_denied(request: HttpRequest, exc: Exception) -> HttpResponse:
     return problem_response(403, _("You may not do this."))
 
 
+def _field_path(loc: Any) -> list[Any]:
+    """The place inside the request part: ninja puts the body parameter's name first (`payload.code`)."""
+    path = list(loc[1:])
+    if loc and loc[0] == "body" and len(path) > 1 and path[0] == "payload":
+        path = path[1:]
+    return path
+
+
 def _validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
     errors = [
         {
             "location": str(error["loc"][0]) if error.get("loc") else "",
-            "field": ".".join(str(part) for part in error.get("loc", ())[1:]),
+            "field": ".".join(str(part) for part in _field_path(error.get("loc", ()))),
             "detail": error.get("msg", ""),
             "code": error.get("type", ""),
         }

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
-from mobilitas.api import institutions, problems
+from mobilitas.api import agreements, institutions, problems
 from mobilitas.api.auth import ApiTokenAuth
 
 api = NinjaAPI(
@@ -21,5 +21,6 @@ api = NinjaAPI(
 )
 problems.install(api)
 api.add_router("/", institutions.router)
+api.add_router("/", agreements.router)
 # Last: its catch-all route would hide any router added after it.
 api.add_router("/", problems.router)

@@ -18,6 +18,9 @@ def navigation(request: MobilitasRequest) -> dict[str, object]:
         (_("Partner directory"), reverse("institutions-directory", args=[slug])),
         (_("Organisation"), reverse("institutions-organisation", args=[slug])),
     ]
+    # Who reads agreements (mobilitas.agreements.access.READERS; named here to keep imports one-way).
+    if roles & (MANAGERS | {Role.COORDINATOR, Role.LEADERSHIP}):
+        items.append((_("Agreements"), reverse("agreements-list", args=[slug])))
     if roles & READERS_OF_ACTIVITY:
         items.append((_("Activity"), reverse("audit-activity", args=[slug])))
     if roles & (MANAGERS | {Role.ADMIN}):

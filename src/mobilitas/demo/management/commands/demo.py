@@ -3,12 +3,16 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from mobilitas.demo.foundation import DEMO_PASSWORD, DemoError, load_foundation
+from mobilitas.demo.agreements import load_agreements
+from mobilitas.demo.foundation import DEMO_PASSWORD, HOME_CODE, INGENIUM, DemoError, load_foundation
 from mobilitas.institutions.importer import PACKAGED_ECHE_LIST, import_institutions
+from mobilitas.institutions.models import Institution
 
 
 class Command(BaseCommand):
-    help = "Load or refresh the demo data set (idempotent): directory, home university, alliances, demo users."
+    help = (
+        "Load or refresh the demo data set (idempotent): directory, home university, alliances, demo users, agreements."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
         started = time.monotonic()
@@ -19,6 +23,11 @@ class Command(BaseCommand):
             users = load_foundation()
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
+        step = time.monotonic()
+        home = Institution.objects.get(erasmus_code=HOME_CODE)
+        members = list(Institution.objects.filter(erasmus_code__in=INGENIUM))
+        made = load_agreements(home, members)
+        self.stdout.write(f"Agreements: {made} for {home.display_name} in {time.monotonic() - step:.1f} s.")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
         self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}'):")
         for user in users:
