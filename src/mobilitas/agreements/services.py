@@ -215,15 +215,25 @@ def share_agreement(agreement: Agreement, *, actor: Any) -> Agreement:
     return agreement
 
 
-def _settle_approval(agreement: Agreement, current_hash: str) -> None:
-    both = bool(agreement.our_approved_hash) and agreement.partner_approved_hash == current_hash
-    if both:
+def _record_approval(agreement: Agreement, current_hash: str, event: str, approved_hash: str, actor: Any) -> None:
+    """After one side's approval: the new status, the snapshots (and "approved by both"), the audit event."""
+    partner_approved = agreement.partner_approved_hash == current_hash
+    if agreement.our_approved_hash and partner_approved:
         agreement.status = Status.APPROVED
         agreement.in_effect = True
-    elif agreement.partner_approved_hash == current_hash:
-        agreement.status = Status.APPROVED_BY_PARTNER
     else:
-        agreement.status = Status.APPROVED_BY_US
+        agreement.status = Status.APPROVED_BY_PARTNER if partner_approved else Status.APPROVED_BY_US
+    agreement.save()
+    _freeze(agreement, event, current_hash, actor)
+    if agreement.status == Status.APPROVED:
+        _freeze(agreement, AgreementSnapshot.Event.APPROVED, current_hash, actor)
+    audit.record(
+        f"agreement.{event}",
+        actor=actor,
+        institution=agreement.institution,
+        obj=agreement,
+        data={"version": agreement.version, "hash": approved_hash, "status": agreement.status},
+    )
 
 
 @transaction.atomic
@@ -250,18 +260,7 @@ def approve_agreement(agreement: Agreement, *, actor: Any) -> Agreement:
             )
         approved_hash = copy.computed_hash
     agreement.our_approved_hash = approved_hash
-    _settle_approval(agreement, current_hash)
-    agreement.save()
-    _freeze(agreement, AgreementSnapshot.Event.APPROVED_BY_US, current_hash, actor)
-    if agreement.status == Status.APPROVED:
-        _freeze(agreement, AgreementSnapshot.Event.APPROVED, current_hash, actor)
-    audit.record(
-        "agreement.approved",
-        actor=actor,
-        institution=agreement.institution,
-        obj=agreement,
-        data={"version": agreement.version, "hash": approved_hash, "status": agreement.status},
-    )
+    _record_approval(agreement, current_hash, AgreementSnapshot.Event.APPROVED_BY_US, approved_hash, actor)
     return agreement
 
 
@@ -286,18 +285,7 @@ def record_partner_approval(agreement: Agreement, iia_hash: str, *, actor: Any) 
             % {"theirs": iia_hash[:12] or "—", "ours": current_hash[:12]}
         )
     agreement.partner_approved_hash = iia_hash
-    _settle_approval(agreement, current_hash)
-    agreement.save()
-    _freeze(agreement, AgreementSnapshot.Event.APPROVED_BY_PARTNER, current_hash, actor)
-    if agreement.status == Status.APPROVED:
-        _freeze(agreement, AgreementSnapshot.Event.APPROVED, current_hash, actor)
-    audit.record(
-        "agreement.partner_approved",
-        actor=actor,
-        institution=agreement.institution,
-        obj=agreement,
-        data={"version": agreement.version, "hash": iia_hash, "status": agreement.status},
-    )
+    _record_approval(agreement, current_hash, AgreementSnapshot.Event.APPROVED_BY_PARTNER, iia_hash, actor)
     return agreement
 
 
