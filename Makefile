@@ -59,8 +59,8 @@ migrations-check: install
 BENCH_DB := var/bench.sqlite3
 BENCH_PG_ADMIN_URL ?= postgres://postgres@127.0.0.1:5432/postgres
 BENCH_PG_URL ?= postgres://postgres@127.0.0.1:5432/mobilitas_bench
-BENCH_DB_SCRIPTS := bench/bench_directory.py bench/agreements_list.py bench/agreements_import.py
-BENCH_PURE_SCRIPTS := bench/iia_hash.py bench/course_matching.py
+BENCH_DB_SCRIPTS := bench/bench_directory.py bench/agreements_list.py bench/agreements_import.py bench/catalogue_search.py bench/catalogue_matching_service.py
+BENCH_PURE_SCRIPTS := bench/iia_hash.py bench/allocation.py bench/course_matching.py
 bench: install
 	mkdir -p var
 	for script in $(BENCH_PURE_SCRIPTS); do echo "== $$script"; $(TEST_ENV) $(BIN)/python $$script || exit 1; done

@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "mobilitas.accounts",
     "mobilitas.audit",
     "mobilitas.agreements",
+    "mobilitas.applications",
+    "mobilitas.catalogue",
     "mobilitas.home",
     "mobilitas.demo",
 ]
@@ -185,3 +187,15 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "WARNING")},
 }
+
+# Course matching (catalogue/matching/service.py). "auto": the multilingual model ranks too, for a target
+# institution whose course embeddings are all cached (`mobilitas catalogue-embeddings`, or the background task
+# the matching page enqueues), words, credits, level and field alone until then; "off": never the model.
+MOBILITAS_MATCHING_EMBEDDINGS = env_str("MOBILITAS_MATCHING_EMBEDDINGS", "auto")
+if MOBILITAS_MATCHING_EMBEDDINGS not in ("auto", "off"):
+    raise ImproperlyConfigured(
+        f"MOBILITAS_MATCHING_EMBEDDINGS must be auto or off, got {MOBILITAS_MATCHING_EMBEDDINGS!r}"
+    )
+# The embedding cache (an SQLite file of vectors): the variable matching/embeddings.py reads outside Django,
+# anchored here to var/ rather than to the working directory.
+MOBILITAS_EMBEDDING_CACHE = env_str("MOBILITAS_EMBEDDING_CACHE", str(VAR_DIR / "embeddings.sqlite3"))

@@ -11,9 +11,11 @@ urlpatterns = [
     path("accounts/", include("mobilitas.accounts.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("", include("mobilitas.catalogue.public_urls")),
     # Everything below belongs to one hosted institution; the middleware resolves request.institution.
     path("<slug:institution_slug>/", home_views.institution_home, name="home-institution"),
     path("<slug:institution_slug>/", include("mobilitas.institutions.urls")),
     path("<slug:institution_slug>/", include("mobilitas.audit.urls")),
     path("<slug:institution_slug>/", include("mobilitas.agreements.urls")),
+    path("<slug:institution_slug>/", include("mobilitas.catalogue.urls")),
 ]

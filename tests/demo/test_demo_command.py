@@ -7,12 +7,13 @@ from django.core.management import call_command
 from mobilitas.accounts.models import User
 from mobilitas.agreements import diff, snapshot
 from mobilitas.agreements.models import Agreement, CooperationCondition
+from mobilitas.catalogue.models import Course, CrossEnrolment, JointProgramme, Pathway, PathwayEnrolment
 from mobilitas.demo.foundation import USERS
 from mobilitas.institutions.models import Alliance, AllianceMember, Contact, Institution, Membership, OrganisationalUnit
 
 COUNTED = [
     Institution, OrganisationalUnit, Alliance, AllianceMember, Membership, Contact, User, Agreement,
-    CooperationCondition,
+    CooperationCondition, Course, CrossEnrolment, Pathway, PathwayEnrolment, JointProgramme,
 ]  # fmt: skip
 
 
@@ -59,3 +60,14 @@ def test_it_loads_the_demo_and_a_second_run_duplicates_nothing() -> None:
     assert (difference.what, difference.left, difference.right) == ("total months per year", "10", "9")
     # Oviedo keeps its own copy of the same agreement, pointing at ours.
     assert Agreement.objects.get(institution__slug="uniovi", partner=home).partner_iia_id == str(oviedo.public_id)
+
+    courses = Course.objects.filter(institution__alliance_memberships__alliance=ingenium)
+    assert courses.count() >= 3000
+    assert courses.filter(shared=True).count() >= 100
+    assert set(CrossEnrolment.objects.values_list("status", flat=True)) == set(CrossEnrolment.Status.values)
+    assert Pathway.objects.filter(alliance=ingenium, status="published").count() >= 4
+    assert {"applied", "accepted", "refused", "completed"} <= set(
+        PathwayEnrolment.objects.values_list("status", flat=True)
+    )
+    assert JointProgramme.objects.filter(erasmus_mundus=True, institution=home).exists()
+    assert JointProgramme.objects.filter(kind="double", partners__schac_code="cardiff.ac.uk").exists()

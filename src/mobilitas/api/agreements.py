@@ -2,7 +2,7 @@
 
 Pages find their institution in the `/<slug>/` prefix; the API has none, so every endpoint here takes the slug
 as the `institution` query parameter and checks it against the token user's memberships the same way
-(InstitutionMiddleware): not a member answers 404, like an unknown slug. Then the roles decide, as on the pages:
+(api/tenancy.py): not a member answers 404, like an unknown slug. Then the roles decide, as on the pages:
 officers and admins read and write everything, leadership reads everything, coordinators read their units'
 agreements, everyone else (students, staff) gets 403.
 """
@@ -10,12 +10,12 @@ agreements, everyone else (students, staff) gets 403.
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
-from typing import Any, cast
+from typing import Any
 from uuid import UUID
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import F, Prefetch, QuerySet
-from django.http import Http404, HttpRequest
+from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -48,6 +48,7 @@ from mobilitas.api.agreement_schemas import (
 )
 from mobilitas.api.schemas import PROBLEM_RESPONSES, paginate
 from mobilitas.api.schemas import Problem as ProblemOut
+from mobilitas.api.tenancy import enter
 from mobilitas.institutions.access import has_role
 from mobilitas.institutions.models import Institution
 from mobilitas.institutions.requests import InstitutionRequest
@@ -72,31 +73,15 @@ PLAIN_FIELDS = (
 # ---- tenancy and roles -----------------------------------------------------------------------------------------
 
 
-def _enter(request: HttpRequest, slug: str) -> InstitutionRequest:
-    """Set request.institution, .memberships and .roles as InstitutionMiddleware does for `/<slug>/` pages."""
-    tenant = cast(InstitutionRequest, request)
-    memberships = list(
-        tenant.user.memberships.filter(institution__slug=slug, institution__hosted=True).select_related(
-            "institution", "ounit"
-        )
-    )
-    if not memberships:
-        raise Http404
-    tenant.institution = memberships[0].institution
-    tenant.memberships = memberships
-    tenant.roles = frozenset(m.role for m in memberships)
-    return tenant
-
-
 def _reader(request: HttpRequest, slug: str) -> InstitutionRequest:
-    tenant = _enter(request, slug)
+    tenant = enter(request, slug)
     if not has_role(tenant, *READERS):
         raise PermissionDenied
     return tenant
 
 
 def _editor(request: HttpRequest, slug: str) -> InstitutionRequest:
-    tenant = _enter(request, slug)
+    tenant = enter(request, slug)
     if not can_edit(tenant):
         raise PermissionDenied
     return tenant

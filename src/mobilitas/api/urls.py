@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
-from mobilitas.api import agreements, institutions, problems
+from mobilitas.api import agreements, catalogue, institutions, problems
 from mobilitas.api.auth import ApiTokenAuth
 
 api = NinjaAPI(
@@ -22,5 +22,6 @@ api = NinjaAPI(
 problems.install(api)
 api.add_router("/", institutions.router)
 api.add_router("/", agreements.router)
+api.add_router("/", catalogue.router)
 # Last: its catch-all route would hide any router added after it.
 api.add_router("/", problems.router)

@@ -17,6 +17,7 @@ def navigation(request: MobilitasRequest) -> dict[str, object]:
         (_("Home"), reverse("home-institution", args=[slug])),
         (_("Partner directory"), reverse("institutions-directory", args=[slug])),
         (_("Organisation"), reverse("institutions-organisation", args=[slug])),
+        (_("Catalogue"), reverse("catalogue-search", args=[slug])),
     ]
     # Who reads agreements (mobilitas.agreements.access.READERS; named here to keep imports one-way).
     if roles & (MANAGERS | {Role.COORDINATOR, Role.LEADERSHIP}):

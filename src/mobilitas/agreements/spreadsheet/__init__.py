@@ -5,7 +5,7 @@ The three share one list of columns (columns.py), so an exported workbook import
 
 from mobilitas.agreements.spreadsheet.columns import COLUMNS
 from mobilitas.agreements.spreadsheet.importer import ImportReport, import_agreements
-from mobilitas.agreements.spreadsheet.reader import ImportRejected, Rejection, is_xlsx
 from mobilitas.agreements.spreadsheet.writer import write_workbook
+from mobilitas.lib.imports import ImportRejected, Rejection, is_xlsx
 
 __all__ = ["COLUMNS", "ImportRejected", "ImportReport", "Rejection", "import_agreements", "is_xlsx", "write_workbook"]

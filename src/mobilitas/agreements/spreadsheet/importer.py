@@ -35,17 +35,11 @@ from mobilitas.agreements.inputs import (
 )
 from mobilitas.agreements.models import Agreement
 from mobilitas.agreements.spreadsheet.columns import COLUMNS_BY_KEY
-from mobilitas.agreements.spreadsheet.reader import (
-    AgreementRows,
-    ConditionRow,
-    ImportRejected,
-    Rejection,
-    Sheet,
-    read_workbook,
-)
+from mobilitas.agreements.spreadsheet.reader import AgreementRows, ConditionRow, Sheet, read_workbook
 from mobilitas.institutions.models import Contact, Institution, OrganisationalUnit
 from mobilitas.lib import erasmus_code
 from mobilitas.lib.errors import DomainError
+from mobilitas.lib.imports import ImportRejected, Rejection
 
 # Where `inputs.validate` puts a problem -> the column that holds the value.
 _AGREEMENT_PLACES = {"conditions": "kind", "additional_partners": "additional_partners"}

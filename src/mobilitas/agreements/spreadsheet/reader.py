@@ -6,14 +6,10 @@ its line and column, and reading goes on so that one import reports every proble
 """
 
 import difflib
-import io
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-import openpyxl
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from openpyxl.utils import get_column_letter
 
 from mobilitas.agreements.spreadsheet.cells import CellError, cell_text
@@ -24,52 +20,13 @@ from mobilitas.agreements.spreadsheet.columns import (
     CONDITION_KEYS,
     REQUIRED_KEYS,
 )
-from mobilitas.lib.errors import DomainError
+from mobilitas.lib.imports import ImportRejected, Rejection, refused, xlsx_rows
 from mobilitas.lib.text import fold
 
-ZIP_SIGNATURE = b"PK\x03\x04"
 # An import is for an institution's agreements (a few thousand rows at most), not for anything bigger.
 MAX_ROWS = 20_000
-# An XLSX is a zip: refuse one that would unpack to more than this (a "zip bomb").
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 # With condition columns, these say what a condition is; the others may be left out of the file.
 CONDITION_REQUIRED_KEYS = ("condition_kind", "direction", "first_year", "last_year", "mobilities_per_year")
-
-
-@dataclass(frozen=True)
-class Rejection:
-    """One problem of an import: line 0 is the file itself; `column` is the header as the file writes it."""
-
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        if self.line and self.column:
-            return _("line %(line)d, column '%(column)s': %(message)s") % {
-                "line": self.line,
-                "column": self.column,
-                "message": self.message,
-            }
-        if self.line:
-            return _("line %(line)d: %(message)s") % {"line": self.line, "message": self.message}
-        return self.message
-
-
-class ImportRejected(DomainError):
-    """The import saved nothing; `rejections` lists every problem found, by line."""
-
-    def __init__(self, rejections: list[Rejection]) -> None:
-        self.rejections = sorted(rejections, key=lambda r: r.line)
-        count = len(self.rejections)
-        super().__init__(
-            ngettext(
-                "%(count)d problem in the file: nothing was imported.",
-                "%(count)d problems in the file: nothing was imported.",
-                count,
-            )
-            % {"count": count}
-        )
 
 
 @dataclass
@@ -111,57 +68,19 @@ def read_workbook(data: bytes) -> Sheet:
     return _read_rows(rows, index, headers)
 
 
-def is_xlsx(data: bytes) -> bool:
-    """An XLSX file is a zip archive: check the signature, not the name the file was given."""
-    return data[:4] == ZIP_SIGNATURE
-
-
-def _refused(message: str, line: int = 0, column: str = "") -> ImportRejected:
-    return ImportRejected([Rejection(line, column, message)])
-
-
-Row = tuple[Any, ...]
+Row = list[Any]
 
 
 def _rows(data: bytes) -> tuple[Row, list[tuple[int, Row]]]:
     """The first sheet's first row, and its other rows that hold anything, with their line numbers."""
     not_readable = _("The file is not an Excel workbook (.xlsx) that can be read. Save it as .xlsx and try again.")
-    if not is_xlsx(data):
-        raise _refused(not_readable)
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        raise _refused(not_readable) from None
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise _refused(_("The workbook is too large once unpacked: split it into smaller files."))
-    header: Row = ()
-    rows: list[tuple[int, Row]] = []
-    try:
-        workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        try:
-            for line, row in enumerate(workbook.worksheets[0].iter_rows(values_only=True), start=1):
-                if line == 1:
-                    header = row
-                elif any(cell_text(cell) for cell in row):  # Excel keeps formatted empty rows: skip them
-                    rows.append((line, row))
-                    if len(rows) > MAX_ROWS:
-                        raise _refused(
-                            _("The sheet has more than %(max)d rows: split it into smaller files.") % {"max": MAX_ROWS}
-                        )
-        finally:
-            workbook.close()
-    except ImportRejected:
-        raise
-    except Exception:  # openpyxl raises anything from KeyError to XML errors on a damaged file
-        raise _refused(not_readable) from None
-    return header, rows
+    return xlsx_rows(data, max_rows=MAX_ROWS, not_readable=not_readable)
 
 
 def _header(header: Row, rows: list[tuple[int, Row]]) -> tuple[dict[str, int], dict[str, str]]:
     """Column key -> position and key -> header text; refuses a header the import cannot trust."""
     if not any(cell_text(cell) for cell in header):
-        raise _refused(_("The first sheet is empty: its first row must hold the column names of the template."), line=1)
+        raise refused(_("The first sheet is empty: its first row must hold the column names of the template."), line=1)
     known = {label: column.key for column in COLUMNS for label in column.labels()}
     current_labels = [str(column.label) for column in COLUMNS]
     index: dict[str, int] = {}

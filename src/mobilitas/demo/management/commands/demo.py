@@ -4,9 +4,10 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from mobilitas.demo.agreements import load_agreements
+from mobilitas.demo.catalogue import load_catalogue
 from mobilitas.demo.foundation import DEMO_PASSWORD, HOME_CODE, INGENIUM, DemoError, load_foundation
 from mobilitas.institutions.importer import PACKAGED_ECHE_LIST, import_institutions
-from mobilitas.institutions.models import Institution
+from mobilitas.institutions.models import Alliance, Institution
 
 
 class Command(BaseCommand):
@@ -28,6 +29,9 @@ class Command(BaseCommand):
         members = list(Institution.objects.filter(erasmus_code__in=INGENIUM))
         made = load_agreements(home, members)
         self.stdout.write(f"Agreements: {made} for {home.display_name} in {time.monotonic() - step:.1f} s.")
+        step = time.monotonic()
+        catalogue = load_catalogue(home, Alliance.objects.get(slug="ingenium"))
+        self.stdout.write(f"Alliance catalogue: {catalogue.summary()} in {time.monotonic() - step:.1f} s.")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
         self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}'):")
         for user in users:
