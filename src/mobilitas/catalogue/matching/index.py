@@ -127,7 +127,11 @@ class MatchIndex:
         count = min(k, len(candidates))
         top = candidates[np.argpartition(-total[candidates], count - 1)[:count]]
         top = top[np.argsort(-total[top], kind="stable")]
-        return [self._suggestion(query, int(i), float(total[i]), signals) for i in top]
+        # The query's words are folded once here, not once per suggestion.
+        query_words = self.lexical.informative_words(query.all_text())
+        query_outcomes = " ".join(query.outcomes.values())
+        outcome_words = self.lexical.informative_words(query_outcomes) if query_outcomes else set()
+        return [self._suggestion(query, int(i), float(total[i]), signals, query_words, outcome_words) for i in top]
 
     def _allowed(self, restrict_to: Restriction) -> np.ndarray:
         if restrict_to is None:
@@ -140,13 +144,18 @@ class MatchIndex:
         return allowed
 
     def _suggestion(
-        self, query: MatchDocument, position: int, score: float, signals: dict[str, np.ndarray]
+        self,
+        query: MatchDocument,
+        position: int,
+        score: float,
+        signals: dict[str, np.ndarray],
+        query_words: set[str],
+        outcome_words: set[str],
     ) -> Suggestion:
         document = self.documents[position]
-        query_outcomes = " ".join(query.outcomes.values())
         document_outcomes = " ".join(document.outcomes.values())
-        shared = self.lexical.shared_terms(query.all_text(), document.all_text())
-        in_outcomes = set(self.lexical.shared_terms(query_outcomes, document_outcomes)) if query_outcomes else set()
+        shared = self.lexical.shared_terms(query_words, document.all_text())
+        in_outcomes = set(self.lexical.shared_terms(outcome_words, document_outcomes)) if outcome_words else set()
         meaning, title_meaning = signals.get("meaning"), signals.get("title_meaning")
         explanation = Explanation(
             text_similarity=round(float(signals["text"][position]), 3),

@@ -59,11 +59,14 @@ class LexicalIndex:
         """Inverse document frequency: rarer shared words explain more."""
         return math.log((1 + self.documents) / (1 + self.document_frequency.get(word, 0)))
 
-    def shared_terms(self, query_text: str, document_text: str) -> list[str]:
-        """The informative words the two texts share, rarest first: 'graph' for the same word, 'algoritmi ~
-        algorithm' for words that share their first letters (cognates across languages)."""
-        query_words = {word for word in words(query_text) if self.informative(word)}
-        document_words = {word for word in words(document_text) if self.informative(word)}
+    def informative_words(self, text: str) -> set[str]:
+        return {word for word in words(text) if self.informative(word)}
+
+    def shared_terms(self, query_words: set[str], document_text: str) -> list[str]:
+        """The informative words the query (`informative_words` of its text, folded once per query) shares with a
+        text, rarest first: 'graph' for the same word, 'algoritmi ~ algorithm' for words that share their first
+        letters (cognates across languages)."""
+        document_words = self.informative_words(document_text)
         found: dict[str, float] = {}
         for word in query_words & document_words:
             found[word] = self.weight(word)
