@@ -29,6 +29,10 @@ MAX_CHARACTERS = 2000
 BATCH = 32
 
 
+def clip(text: str) -> str:
+    return " ".join(text.split())[:MAX_CHARACTERS]
+
+
 class Embedder(Protocol):
     name: str
 
@@ -86,10 +90,14 @@ class E5Embedder:
         self._lock = threading.Lock()
         self.computed = 0  # texts embedded by the model (not found in a cache)
 
-    def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
-        clipped = [" ".join(text.split())[:MAX_CHARACTERS] for text in texts]
+    def cache_key(self, text: str, query: bool = False) -> str:
+        """The key a text's vector is filed under: the text clipped and its spaces normalised, as embedded."""
         model = f"{self.name} query" if query else self.name
-        keys = [EmbeddingCache.key(model, text) for text in clipped]
+        return EmbeddingCache.key(model, clip(text))
+
+    def embed(self, texts: Sequence[str], query: bool = False) -> np.ndarray:
+        clipped = [clip(text) for text in texts]
+        keys = [self.cache_key(text, query) for text in texts]
         missing = [key for key in dict.fromkeys(keys) if key not in self._memory]
         if missing and self.cache is not None:
             self._memory.update(self.cache.get_many(missing))

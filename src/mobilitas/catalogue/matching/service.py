@@ -34,7 +34,6 @@ from django.db.models import Count, Max
 
 from mobilitas.catalogue.matching.documents import MatchDocument
 from mobilitas.catalogue.matching.embeddings import (
-    MAX_CHARACTERS,
     E5Embedder,
     EmbeddingCache,
     embeddings_available,
@@ -182,12 +181,6 @@ def query_texts(document: MatchDocument) -> list[tuple[str, bool]]:
     return texts
 
 
-def cache_key(embedder: E5Embedder, text: str, query: bool) -> str:
-    """The key E5Embedder.embed files `text` under (the text clipped and its spaces normalised as it does)."""
-    model = f"{embedder.name} query" if query else embedder.name
-    return EmbeddingCache.key(model, " ".join(text.split())[:MAX_CHARACTERS])
-
-
 def missing_keys(embedder: E5Embedder, keys: Sequence[str]) -> list[str]:
     """Those of `keys` the embedding cache does not hold yet."""
     unique = list(dict.fromkeys(keys))
@@ -206,7 +199,7 @@ def warm_embeddings(
     embedder = embedder or new_embedder()
     documents = [as_document(course) for course in _courses(institution)]
     texts = list(dict.fromkeys(embedded_texts(documents)))
-    keys = [cache_key(embedder, text, query) for text, query in texts]
+    keys = [embedder.cache_key(text, query) for text, query in texts]
     missing = set(missing_keys(embedder, keys))
     todo = [pair for pair, key in zip(texts, keys, strict=True) if key in missing]
     chosen = todo if limit is None else todo[:limit]
@@ -311,7 +304,7 @@ def _build(institution: Institution, version: tuple[object, ...], embedder: E5Em
     documents = [as_document(course) for course in courses]
     missing: list[str] = []
     if embedder is not None:
-        missing = missing_keys(embedder, [cache_key(embedder, t, q) for t, q in embedded_texts(documents)])
+        missing = missing_keys(embedder, [embedder.cache_key(t, q) for t, q in embedded_texts(documents)])
     meaning = embedder is not None and not missing
     entry = CachedIndex(
         version=version,
