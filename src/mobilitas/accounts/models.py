@@ -33,6 +33,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("e-mail address"), unique=True)
     full_name = models.CharField(_("full name"), max_length=200, blank=True)
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    time_zone = models.CharField(
+        _("time zone"), max_length=64, default="Europe/Paris", help_text=_("Dates and times are shown in it.")
+    )
     is_active = models.BooleanField(_("active"), default=True)
     is_staff = models.BooleanField(
         _("platform staff"), default=False, help_text=_("Platform operators; institution staff need a membership.")
