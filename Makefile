@@ -7,7 +7,7 @@ PIP := $(BIN)/python -m pip --disable-pip-version-check -q
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/mobilitas
 TEST_ENV := SECRET_KEY=insecure-key-for-checks-only
 
-.PHONY: demo test test-sqlite test-postgres lint migrations-check bench messages install install-test clean
+.PHONY: demo test test-sqlite test-postgres lint migrations-check bench loadtest messages install install-test clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -77,6 +77,10 @@ bench: install
 	  for script in $(BENCH_DB_SCRIPTS); do echo "== $$script (PostgreSQL)"; \
 	    DATABASE_URL=$(BENCH_PG_URL) $(TEST_ENV) $(BIN)/python $$script || exit 1; done; \
 	else echo "PostgreSQL not reachable: the PostgreSQL benchmarks are skipped"; fi
+
+# A deadline rush against gunicorn (4 workers) on PostgreSQL; prints submissions lost, errors and latencies.
+loadtest: install
+	$(BIN)/python bench/loadtest.py
 
 messages: install
 	cd src/mobilitas && DEBUG=1 ../../$(BIN)/mobilitas makemessages -l fr --no-obsolete --ignore 'static/*'

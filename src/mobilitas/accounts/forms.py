@@ -1,3 +1,6 @@
+import zoneinfo
+from functools import cache
+
 from django import forms
 from django.conf import settings
 from django.contrib.auth import forms as auth_forms
@@ -34,6 +37,19 @@ class SetPasswordForm(auth_forms.SetPasswordForm):
 
 class LanguageForm(forms.Form):
     language = forms.ChoiceField(label=_("Language of pages and e-mails"), choices=settings.LANGUAGES)
+
+
+@cache
+def time_zone_names() -> list[str]:
+    return sorted(zoneinfo.available_timezones())
+
+
+class TimeZoneForm(forms.Form):
+    time_zone = forms.ChoiceField(
+        label=_("Time zone"),
+        choices=lambda: [(name, name) for name in time_zone_names()],
+        help_text=_("Dates and times on the pages and in e-mails are shown in it."),
+    )
 
 
 class ApiTokenForm(forms.Form):

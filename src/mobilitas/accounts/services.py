@@ -1,6 +1,7 @@
-"""Account workflows: passwords, language preference, personal API tokens. Each writes an audit event."""
+"""Account workflows: passwords, language and time zone preferences, personal API tokens. Each writes an audit event."""
 
 import secrets
+import zoneinfo
 from datetime import timedelta
 
 from django.conf import settings
@@ -50,6 +51,18 @@ def set_language(user: User, lang: str, *, actor: User) -> User:
     user.language = lang
     user.save(update_fields=["language"])
     audit.record("accounts.language_changed", actor=actor, obj=user, data={"from": previous, "to": lang})
+    return user
+
+
+@transaction.atomic
+def set_time_zone(user: User, name: str, *, actor: User) -> User:
+    """The time zone the user reads dates in (the middleware activates it on every page)."""
+    if name not in zoneinfo.available_timezones():
+        raise DomainError(_("“%(value)s” is not a time zone.") % {"value": name}, field="time_zone")
+    previous = user.time_zone
+    user.time_zone = name
+    user.save(update_fields=["time_zone"])
+    audit.record("accounts.time_zone_changed", actor=actor, obj=user, data={"from": previous, "to": name})
     return user
 
 

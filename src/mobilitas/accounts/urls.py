@@ -15,4 +15,5 @@ urlpatterns = [
     path("tokens/new/", views.create_token, name="accounts-token-create"),
     path("tokens/<uuid:public_id>/revoke/", views.revoke_token, name="accounts-token-revoke"),
     path("language/", views.update_language, name="accounts-language"),
+    path("time-zone/", views.update_time_zone, name="accounts-time-zone"),
 ]

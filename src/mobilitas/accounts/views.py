@@ -1,4 +1,4 @@
-"""Log in and out, passwords, and "My account": profile, memberships, language and personal API tokens."""
+"""Log in and out, passwords, and "My account": profile, memberships, language, time zone, personal API tokens."""
 
 from typing import Any
 from uuid import UUID
@@ -87,6 +87,7 @@ def _account_context(request: AuthenticatedRequest, **extra: Any) -> dict[str, A
     context = {
         "memberships": list(user.memberships.select_related("institution", "ounit")),
         "language_form": forms.LanguageForm(initial={"language": user.language}),
+        "time_zone_form": forms.TimeZoneForm(initial={"time_zone": user.time_zone}),
     }
     context.update(_tokens_context(request, **extra))
     return context
@@ -117,6 +118,20 @@ def update_language(request: AuthenticatedRequest) -> HttpResponse:
         response = redirect("accounts-tokens")
     set_language_cookie(response, lang)
     return response
+
+
+@require_POST
+@login_required
+def update_time_zone(request: AuthenticatedRequest) -> HttpResponse:
+    form = forms.TimeZoneForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/account.html", _account_context(request, time_zone_form=form), status=400)
+    services.set_time_zone(request.user, form.cleaned_data["time_zone"], actor=request.user)
+    messages.success(
+        request,
+        _("Your time zone is saved: dates are now shown in %(zone)s.") % {"zone": form.cleaned_data["time_zone"]},
+    )
+    return redirect("accounts-tokens")
 
 
 @require_POST

@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 
-from mobilitas.api import agreements, catalogue, institutions, problems
+from mobilitas.api import agreements, applications, catalogue, institutions, problems
 from mobilitas.api.auth import ApiTokenAuth
 
 api = NinjaAPI(
@@ -23,5 +23,6 @@ problems.install(api)
 api.add_router("/", institutions.router)
 api.add_router("/", agreements.router)
 api.add_router("/", catalogue.router)
+api.add_router("/", applications.router)
 # Last: its catch-all route would hide any router added after it.
 api.add_router("/", problems.router)

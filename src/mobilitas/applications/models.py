@@ -312,7 +312,7 @@ class Offer(models.Model):
     institution = models.ForeignKey(Institution, on_delete=models.CASCADE, related_name="+")
     run = models.ForeignKey(AllocationRun, on_delete=models.CASCADE, related_name="offers")
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="offers")
-    destination = models.ForeignKey(CallDestination, on_delete=models.PROTECT, related_name="offers")
+    destination = models.ForeignKey(CallDestination, on_delete=models.CASCADE, related_name="offers")
     status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.OFFERED)
     from_waiting_list = models.BooleanField(default=False)
     # Why this place (or why none better), as the run's reasons for the applicant.

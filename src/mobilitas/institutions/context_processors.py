@@ -22,6 +22,11 @@ def navigation(request: MobilitasRequest) -> dict[str, object]:
     # Who reads agreements (mobilitas.agreements.access.READERS; named here to keep imports one-way).
     if roles & (MANAGERS | {Role.COORDINATOR, Role.LEADERSHIP}):
         items.append((_("Agreements"), reverse("agreements-list", args=[slug])))
+    # Calls: everyone (students apply, staff manage and review); nominations: who reads every application
+    # (mobilitas.applications.access.APPLICATION_READERS).
+    items.append((_("Calls"), reverse("applications-calls", args=[slug])))
+    if roles & (MANAGERS | {Role.LEADERSHIP}):
+        items.append((_("Nominations"), reverse("mobilities-nominations", args=[slug])))
     if roles & READERS_OF_ACTIVITY:
         items.append((_("Activity"), reverse("audit-activity", args=[slug])))
     if roles & (MANAGERS | {Role.ADMIN}):

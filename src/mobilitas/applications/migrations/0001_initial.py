@@ -163,7 +163,7 @@ class Migration(migrations.Migration):
                 ('created_at', models.DateTimeField(auto_now_add=True)),
                 ('responded_at', models.DateTimeField(blank=True, null=True)),
                 ('application', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='applications.application')),
-                ('destination', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='offers', to='applications.calldestination')),
+                ('destination', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='applications.calldestination')),
                 ('institution', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='institutions.institution')),
                 ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offers', to='applications.allocationrun')),
             ],

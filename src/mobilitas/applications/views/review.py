@@ -1,21 +1,180 @@
-"""PLACEHOLDER: replaced by the helper that owns this module."""
+"""Review pages: coordinators score the motivation of their faculties' applications; officers rank and adjust.
+
+Applications are loaded only through `applications.access` (coordinators read the submitted applications of their
+faculties, officers all of them); who may score or adjust is decided again by the services.
+"""
 
 from typing import Any
+from urllib.parse import urlencode
+from uuid import UUID
 
-from django.http import Http404
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Case, Value, When
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST, require_safe
+
+from mobilitas.applications.access import (
+    APPLICATION_READERS,
+    CALL_MANAGERS,
+    REVIEWERS,
+    applications_for,
+    get_application_for,
+    get_call_for,
+)
+from mobilitas.applications.forms.review import AdjustForm, ScoreForm
+from mobilitas.applications.models import Application, Call
+from mobilitas.applications.services import review as services
+from mobilitas.institutions.access import has_role, require_roles
+from mobilitas.institutions.requests import InstitutionRequest
+from mobilitas.lib.errors import DomainError
+from mobilitas.lib.htmx import render_page_or_partial
+
+SCORERS = (*REVIEWERS, *CALL_MANAGERS)
+PER_PAGE = 25
 
 
-def review_list(request: Any, *args: Any, **kwargs: Any) -> Any:
-    raise Http404
+def _prefix(application: Application) -> str:
+    return f"a{application.public_id.hex}"
 
 
-def ranking(request: Any, *args: Any, **kwargs: Any) -> Any:
-    raise Http404
+def _submitted(request: InstitutionRequest, call: Call) -> Any:
+    return applications_for(request).filter(call=call, status=Application.Status.SUBMITTED)
 
 
-def score(request: Any, *args: Any, **kwargs: Any) -> Any:
-    raise Http404
+def _render_review(
+    request: InstitutionRequest,
+    call: Call,
+    *,
+    bound: dict[int, ScoreForm] | None = None,
+    page: Any = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The applications to review, those without a score first, 25 a page (only the unscored with ?unscored=1)."""
+    bound = bound or {}
+    submitted = _submitted(request, call)
+    unscored = submitted.filter(motivation_score__isnull=True).count()
+    only_unscored = request.GET.get("unscored") == "1"
+    applications = submitted.filter(motivation_score__isnull=True) if only_unscored else submitted
+    applications = (
+        applications.select_related("student", "ounit", "reviewed_by")
+        .annotate(scored=Case(When(motivation_score__isnull=True, then=Value(0)), default=Value(1)))
+        .order_by("scored", "student__full_name", "pk")
+    )
+    page_obj = Paginator(applications, PER_PAGE).get_page(page or request.GET.get("page"))
+    rows = []
+    for application in page_obj:
+        form = bound.get(application.pk) or ScoreForm(
+            prefix=_prefix(application),
+            initial={"motivation_score": application.motivation_score, "comment": application.review_comment},
+        )
+        rows.append((application, form))
+    context = {
+        "call": call,
+        "rows": rows,
+        "page_obj": page_obj,
+        "total": page_obj.paginator.count if not only_unscored else submitted.count(),
+        "unscored": unscored,
+        "only_unscored": only_unscored,
+        "list_url": reverse("applications-review", args=[call.institution.slug, call.public_id]),
+        "open_for_review": call.results_published_at is None,
+        "can_rank": has_role(request, *APPLICATION_READERS),
+    }
+    return render_page_or_partial(request, "applications/review_list.html", "results", context, status=status)
 
 
-def adjust(request: Any, *args: Any, **kwargs: Any) -> Any:
-    raise Http404
+@require_safe
+@require_roles(*SCORERS)
+def review_list(request: InstitutionRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
+    return _render_review(request, get_call_for(request, public_id))
+
+
+@require_POST
+@require_roles(*SCORERS)
+def score(request: InstitutionRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
+    application = get_application_for(request, public_id)
+    call = application.call
+    form = ScoreForm(request.POST, prefix=_prefix(application))
+    if form.is_valid():
+        try:
+            services.score_application(
+                application,
+                actor=request.user,
+                motivation_score=form.cleaned_data["motivation_score"],
+                comment=form.cleaned_data["comment"],
+            )
+        except DomainError as error:
+            if error.field not in form.fields:
+                messages.error(request, error.message)
+                return redirect(reverse("applications-review", args=[institution_slug, call.public_id]))
+            form.add_error(error.field, error.message)
+    if not form.is_valid():
+        return _render_review(request, call, bound={application.pk: form}, page=request.POST.get("page"), status=400)
+    messages.success(
+        request, _("The score of %(student)s is saved.") % {"student": application.student.get_full_name()}
+    )
+    # Back to the same page: the next applications without a score have moved up to it.
+    url = reverse("applications-review", args=[institution_slug, call.public_id])
+    query = urlencode({key: request.POST[key] for key in ("page", "unscored") if request.POST.get(key)})
+    return redirect(f"{url}?{query}#{_prefix(application)}" if query else f"{url}#{_prefix(application)}")
+
+
+def _render_ranking(
+    request: InstitutionRequest, call: Call, *, bound: dict[int, AdjustForm] | None = None, status: int = 200
+) -> HttpResponse:
+    bound = bound or {}
+    scored, unscored = services.ranking(_submitted(request, call), call)
+    can_adjust = has_role(request, *CALL_MANAGERS) and call.results_published_at is None
+    forms = {}
+    if can_adjust:
+        for row in scored + unscored:
+            application = row.application
+            forms[application.pk] = bound.get(application.pk) or AdjustForm(
+                prefix=_prefix(application),
+                initial={"adjustment": application.adjustment, "reason": application.adjustment_reason},
+            )
+    context = {
+        "call": call,
+        "scored": [(row, forms.get(row.application.pk)) for row in scored],
+        "unscored": [(row, forms.get(row.application.pk)) for row in unscored],
+        "can_adjust": can_adjust,
+        "criteria": scored[0].criteria if scored else (unscored[0].criteria if unscored else []),
+    }
+    return render(request, "applications/ranking.html", context, status=status)
+
+
+@require_safe
+@require_roles(*APPLICATION_READERS)
+def ranking(request: InstitutionRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
+    return _render_ranking(request, get_call_for(request, public_id))
+
+
+@require_POST
+@require_roles(*CALL_MANAGERS)
+def adjust(request: InstitutionRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
+    application = get_application_for(request, public_id)
+    call = application.call
+    form = AdjustForm(request.POST, prefix=_prefix(application))
+    if form.is_valid():
+        try:
+            services.adjust_score(
+                application,
+                actor=request.user,
+                adjustment=form.cleaned_data["adjustment"],
+                reason=form.cleaned_data["reason"],
+            )
+        except DomainError as error:
+            if error.field not in form.fields:
+                messages.error(request, error.message)
+                return redirect(reverse("applications-ranking", args=[institution_slug, call.public_id]))
+            form.add_error(error.field, error.message)
+    if not form.is_valid():
+        return _render_ranking(request, call, bound={application.pk: form}, status=400)
+    messages.success(
+        request, _("The score of %(student)s is adjusted.") % {"student": application.student.get_full_name()}
+    )
+    url = reverse("applications-ranking", args=[institution_slug, call.public_id])
+    return redirect(f"{url}#{_prefix(application)}")

@@ -4,6 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from mobilitas.demo.agreements import load_agreements
+from mobilitas.demo.applications import load_applications
 from mobilitas.demo.catalogue import load_catalogue
 from mobilitas.demo.foundation import DEMO_PASSWORD, HOME_CODE, INGENIUM, DemoError, load_foundation
 from mobilitas.institutions.importer import PACKAGED_ECHE_LIST, import_institutions
@@ -32,6 +33,9 @@ class Command(BaseCommand):
         step = time.monotonic()
         catalogue = load_catalogue(home, Alliance.objects.get(slug="ingenium"))
         self.stdout.write(f"Alliance catalogue: {catalogue.summary()} in {time.monotonic() - step:.1f} s.")
+        step = time.monotonic()
+        applications = load_applications(home)
+        self.stdout.write(f"Calls and applications: {applications.summary()} in {time.monotonic() - step:.1f} s.")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
         self.stdout.write(f"Demo logins (password '{DEMO_PASSWORD}'):")
         for user in users:
