@@ -1,5 +1,10 @@
 """Settings for the whole suite, applied once before any test runs."""
 
+import atexit
+import shutil
+import tempfile
+from pathlib import Path
+
 
 def pytest_configure(config) -> None:  # type: ignore[no-untyped-def]
     from django.conf import settings
@@ -12,3 +17,7 @@ def pytest_configure(config) -> None:  # type: ignore[no-untyped-def]
     settings.WHITENOISE_AUTOREFRESH = True
     # Password hashing dominates test setup time; the hasher's strength is not under test.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Uploaded files (application documents) go to a folder of this run, removed at the end, never to var/.
+    media = Path(tempfile.mkdtemp(prefix="mobilitas-test-media-"))
+    settings.MEDIA_ROOT = media
+    atexit.register(shutil.rmtree, media, ignore_errors=True)

@@ -2,16 +2,19 @@
 
 from datetime import datetime, timedelta
 from io import StringIO
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import time_machine
 from django.core import mail
 from django.core.management import call_command
 from django.utils import timezone
 
 from mobilitas.applications.call_tasks import send_call_notifications
 from mobilitas.applications.models import Application, Call
+from mobilitas.applications.services.calls import publish_call
 from mobilitas.institutions.models import Role
-from tests.applications.factories import make_application, make_call
+from tests.applications.factories import make_application, make_call, make_destination
 from tests.base import TenantTestCase
 from tests.factories import make_member, make_ounit
 
@@ -124,3 +127,50 @@ class DeadlineReminderTests(TenantTestCase):
         body = mail.outbox[0].body
         self.assertIn("Europe/Paris, that is", body)
         self.assertIn("in America/New_York", body)
+
+
+class AnnouncementOnPublishingTests(TenantTestCase):
+    """A call published when it is already open is announced at once, not at the next hourly run."""
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.law = make_ounit(cls.inst_a, "LAW", "Faculty of Law")
+        cls.science = make_ounit(cls.inst_a, "SCI", "Faculty of Science")
+        cls.lea = make_member("lea@a.test", cls.inst_a, Role.STUDENT, ounit=cls.law)
+        make_member("sam@a.test", cls.inst_a, Role.STUDENT, ounit=cls.science)
+
+    def draft(self, **fields: Any) -> Call:
+        call = make_call(self.inst_a, status=Call.Status.DRAFT, **fields)
+        call.eligible_ounits.set([self.law])
+        make_destination(call)
+        return call
+
+    def publish(self, call: Call) -> None:
+        with self.captureOnCommitCallbacks(execute=True):
+            publish_call(call, actor=self.alice)
+
+    def test_publishing_an_open_call_mails_the_eligible_students_once(self) -> None:
+        call = self.draft()
+        self.publish(call)
+        self.assertEqual(recipients(), ["lea@a.test"])
+        self.assertIn(f"/univ-a/calls/{call.public_id}/", mail.outbox[0].body)
+        call.refresh_from_db()
+        self.assertIsNotNone(call.opening_announced_at)
+        out = StringIO()
+        call_command("send-call-notifications", stdout=out)
+        self.assertEqual(out.getvalue().strip(), "0 e-mails sent.")
+        self.assertEqual(recipients(), ["lea@a.test"], "the hourly run does not announce it again")
+
+    def test_a_call_opening_later_is_announced_by_the_command_once_open(self) -> None:
+        opens_at = datetime(2099, 3, 1, 9, 0, tzinfo=UTC)
+        call = self.draft(opens_at=opens_at, closes_at=opens_at + timedelta(days=30))
+        self.publish(call)
+        self.assertEqual(mail.outbox, [])
+        call_command("send-call-notifications", stdout=StringIO())
+        self.assertEqual(mail.outbox, [], "not open yet")
+        with time_machine.travel(opens_at + timedelta(minutes=30), tick=False):
+            call_command("send-call-notifications", stdout=StringIO())
+        self.assertEqual(recipients(), ["lea@a.test"])
+        call.refresh_from_db()
+        self.assertIsNotNone(call.opening_announced_at)

@@ -1,15 +1,19 @@
 """Call pages: the list, the detail with its times, creating and editing, destinations, publish and close,
 and the public pages of open calls."""
 
+import re
 from datetime import datetime, timedelta
+from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from mobilitas.agreements.models import Agreement
-from mobilitas.applications.models import Call, CallDestination
+from mobilitas.applications.models import AllocationRun, Application, Call, CallDestination, Offer
 from mobilitas.institutions.models import Role
 from tests.applications.factories import make_application, make_call, make_destination
 from tests.base import TenantTestCase
@@ -198,6 +202,113 @@ class DetailPageTests(CallPagesTestCase):
 
     def test_carol_gets_404(self) -> None:
         self.assert_carol_gets_404(self.url("applications-call", self.call))
+
+
+class ApplicationsBoxTests(CallPagesTestCase):
+    """Staff read on the call's page how its applications and offers stand, with the links to the selection."""
+
+    def setUp(self) -> None:
+        self.call = make_call(self.inst_a, open_now=False)
+        self.destination = make_destination(self.call, make_institution(name="Universidad de Sevilla"), places=5)
+        self.n = 0
+
+    def applicant(self, status: str = Application.Status.SUBMITTED, **fields: Any) -> Application:
+        self.n += 1
+        student = make_member(f"s{self.n}@a.test", self.inst_a, Role.STUDENT)
+        return make_application(self.call, student, status=status, **fields)
+
+    def box(self, user: Any = None) -> str:
+        self.client.force_login(user or self.alice)
+        response = self.client.get(self.url("applications-call", self.call))
+        match = re.search(
+            r'<section[^>]*aria-labelledby="applications-heading"[^>]*>(.*?)</section>', response.content.decode(), re.S
+        )
+        assert match
+        return match.group(1)
+
+    def publish(self, statuses: list[tuple[Application, str, bool]]) -> None:
+        """A published run with an offer per (application, status, from a waiting list), made directly."""
+        run = AllocationRun.objects.create(
+            call=self.call, seed=1, inputs={}, output={}, run_by=self.alice, published_at=timezone.now()
+        )
+        for application, status, promoted in statuses:
+            Offer.objects.create(
+                institution=self.inst_a, run=run, application=application, destination=self.destination,
+                status=status, from_waiting_list=promoted, respond_by=timezone.now() + timedelta(days=7),
+            )  # fmt: skip
+        Call.objects.filter(pk=self.call.pk).update(
+            status=Call.Status.RESULTS_PUBLISHED, results_published_at=timezone.now()
+        )
+        self.call.refresh_from_db()
+
+    def test_an_officer_reads_the_counts_and_finds_the_selection_pages(self) -> None:
+        self.applicant(motivation_score=Decimal(15))
+        self.applicant()
+        self.applicant(Application.Status.DRAFT)
+        self.applicant(Application.Status.WITHDRAWN)
+        box = self.box()
+        self.assertInHTML("<dt>Submitted</dt><dd>2</dd>", box)
+        self.assertInHTML("<dt>Drafts</dt><dd>1</dd>", box)
+        self.assertInHTML("<dt>Withdrawn</dt><dd>1</dd>", box)
+        self.assertInHTML("<dt>Submitted without a motivation score</dt><dd>1</dd>", box)
+        for name in ("applications-review", "applications-ranking", "applications-allocation"):
+            self.assertIn(self.url(name, self.call), box)
+        self.assertNotIn("offer", box)
+
+    def test_after_the_results_the_offers_are_counted_by_status(self) -> None:
+        one, two, three, four = (self.applicant(motivation_score=Decimal(10)) for _ in range(4))
+        self.publish(
+            [
+                (one, Offer.Status.ACCEPTED, False),
+                (two, Offer.Status.DECLINED, False),
+                (three, Offer.Status.OFFERED, True),
+                (four, Offer.Status.EXPIRED, False),
+            ]
+        )
+        box = self.box()
+        self.assertIn("4 offers", box)
+        self.assertInHTML("<dt>Accepted</dt><dd>1</dd>", box)
+        self.assertInHTML("<dt>Declined</dt><dd>1</dd>", box)
+        self.assertInHTML("<dt>Expired</dt><dd>1</dd>", box)
+        self.assertInHTML("<dt>Waiting for an answer</dt><dd>1</dd>", box)
+        self.assertInHTML("<dt>Of them, from a waiting list</dt><dd>1</dd>", box)
+
+    def test_a_coordinator_reads_her_faculties_and_only_the_pages_she_may_open(self) -> None:
+        science = make_ounit(self.inst_a, "SCI", "Faculty of Science")
+        law = make_ounit(self.inst_a, "LAW", "Faculty of Law")
+        dora = make_member("dora@a.test", self.inst_a, Role.COORDINATOR, ounit=science)
+        self.applicant(ounit=science)
+        self.applicant(ounit=law)
+        self.applicant(Application.Status.DRAFT, ounit=science)
+        box = self.box(dora)
+        self.assertIn("Applications of your faculties", box)
+        self.assertInHTML("<dt>Submitted</dt><dd>1</dd>", box)
+        self.assertNotIn("Drafts", box)
+        self.assertIn(self.url("applications-review", self.call), box)
+        self.assertNotIn(self.url("applications-ranking", self.call), box)
+        self.assertNotIn(self.url("applications-allocation", self.call), box)
+
+    def test_a_student_sees_no_box(self) -> None:
+        self.applicant()
+        self.client.force_login(self.bob)
+        response = self.client.get(self.url("applications-call", self.call))
+        self.assertNotContains(response, "applications-heading")
+
+    def test_the_queries_do_not_grow_with_the_applications_or_the_offers(self) -> None:
+        self.publish([(self.applicant(), Offer.Status.ACCEPTED, False)])
+        self.client.force_login(self.alice)
+        url = self.url("applications-call", self.call)
+        with CaptureQueriesContext(connection) as queries:
+            self.client.get(url)
+        run = self.call.runs.get()
+        for status in (Offer.Status.DECLINED, Offer.Status.OFFERED, Offer.Status.EXPIRED):
+            Offer.objects.create(
+                institution=self.inst_a, run=run, application=self.applicant(), destination=self.destination,
+                status=status, respond_by=timezone.now(),
+            )  # fmt: skip
+        self.applicant(Application.Status.DRAFT)
+        with self.assertNumQueries(len(queries)):
+            self.assertEqual(self.client.get(url).status_code, 200)
 
 
 class ListPageTests(CallPagesTestCase):

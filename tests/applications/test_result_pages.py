@@ -1,18 +1,27 @@
 """Allocation and result pages: runs, their detail, publishing, the applicant's result and her answers."""
 
 import json
+import re
 from datetime import timedelta
+from decimal import Decimal
 
 from django.core import mail
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
+from mobilitas.accounts.models import User
 from mobilitas.applications.allocation.exchange import read_round
-from mobilitas.applications.models import Application, Offer
+from mobilitas.applications.forms.applying import destination_label
+from mobilitas.applications.labels import destination_details
+from mobilitas.applications.models import Application, CallDestination, Offer
 from mobilitas.applications.services import results
 from mobilitas.institutions.models import Role
+from tests.applications.factories import make_destination
 from tests.applications.test_results import ResultsTestCase
-from tests.factories import make_member
+from tests.factories import make_institution, make_member
 from tests.test_accessibility import PageStructure
 
 Status = Offer.Status
@@ -144,6 +153,150 @@ class AllocationPageTests(ResultPagesTestCase):
         self.assert_carol_gets_404(self.publish_url(run), "post")
         self.assertEqual(self.call.runs.count(), 1)
         self.assertFalse(Offer.objects.exists())
+
+
+def section(response, heading_id: str) -> str:  # type: ignore[no-untyped-def]
+    """The HTML of the page's <section> labelled by `heading_id`."""
+    html = response.content.decode()
+    match = re.search(rf'<section[^>]*aria-labelledby="{heading_id}"[^>]*>(.*?)</section>', html, re.S)
+    assert match, heading_id
+    return match.group(1)
+
+
+class RunPageTests(ResultPagesTestCase):
+    """The run page stays short with a whole call: figures, one table row per destination, collapsed lists."""
+
+    def test_the_summary_counts_the_applicants_and_the_places(self) -> None:
+        make_destination(self.call, make_institution(name="Università Tre"), places=3)
+        run = results.run_allocation(self.call, actor=self.alice, seed=1)
+        self.client.force_login(self.alice)
+        summary = section(self.client.get(self.detail_url(run)), "summary-heading")
+        self.assertInHTML("<dt>Applicants in the run</dt><dd>4</dd>", summary)
+        self.assertInHTML("<dt>Placed</dt><dd>2</dd>", summary)
+        self.assertInHTML("<dt>Without a place</dt><dd>2</dd>", summary)
+        self.assertInHTML("<dt>Places filled</dt><dd>2 of 5</dd>", summary)
+        self.assertNotIn("offers", summary)
+
+    def test_destinations_nobody_got_or_waits_for_are_hidden_until_asked(self) -> None:
+        make_destination(self.call, make_institution(name="Università Tre"), places=3)
+        run = results.run_allocation(self.call, actor=self.alice, seed=1)
+        self.client.force_login(self.alice)
+        page = self.client.get(self.detail_url(run))
+        table = section(page, "destinations-heading")
+        self.assertIn("Universitat Uno", table)
+        self.assertNotIn("Università Tre", table)
+        self.assertIn("1 destination had no applicant admitted or waiting.", table)
+        self.assertIn(f'href="{self.detail_url(run)}?all=1"', table)
+        every = section(self.client.get(self.detail_url(run), {"all": "1"}), "destinations-heading")
+        self.assertIn("Università Tre", every)
+        self.assertIn("Hide the 1 destination without applicant", every)
+        self.assert_accessible(page)
+
+    def test_each_destination_is_one_row_with_the_admitted_and_the_waiting_list_in_order(self) -> None:
+        run = results.run_allocation(self.call, actor=self.alice, seed=1)
+        self.client.force_login(self.alice)
+        table = section(self.client.get(self.detail_url(run)), "destinations-heading")
+        self.assertEqual(table.count("<tr>"), 3)  # the head and the two destinations
+        first = table.split("<tr>")[2]
+        self.assertIn("Universitat Uno", first)
+        self.assertIn('Sam Fake <span class="muted">(18)</span>', first)
+        self.assertIn("2 waiting", first)
+        self.assertLess(first.index("Tess Fake"), first.index("Vic Fake"))
+        self.assertIn("<details>", first)
+
+    def test_two_destinations_of_one_partner_are_told_apart(self) -> None:
+        CallDestination.objects.filter(pk=self.d1.pk).update(isced_codes=["0714"], eqf_levels=[6], months=5)
+        make_destination(self.call, self.d1.partner, places=1, isced_codes=["0613"], eqf_levels=[7], notes="Law")
+        run = results.run_allocation(self.call, actor=self.alice, seed=1)
+        self.client.force_login(self.alice)
+        table = section(self.client.get(self.detail_url(run), {"all": "1"}), "destinations-heading")
+        self.assertIn("ISCED 0714 · EQF 6 · 5 months", table)
+        self.assertIn("Law · ISCED 0613 · EQF 7", table)
+
+    def test_the_unplaced_are_listed_with_their_explanation(self) -> None:
+        run = results.run_allocation(self.call, actor=self.alice, seed=1)
+        explanation = results.run_summary(run).explanation_of[str(self.a_uma.public_id)]
+        self.assertTrue(explanation)
+        self.client.force_login(self.alice)
+        unplaced = section(self.client.get(self.detail_url(run)), "unplaced-heading")
+        self.assertInHTML(f'<tr><th scope="row">Uma Fake</th><td>14</td><td>{escape(explanation)}</td></tr>', unplaced)
+        self.assertIn("Vic Fake", unplaced)
+        self.assertNotIn("Sam Fake", unplaced)
+
+    def test_the_explanations_are_collapsed_and_searched_by_name_without_case_or_accents(self) -> None:
+        User.objects.filter(pk=self.uma.pk).update(full_name="Úma Fäke")
+        run = results.run_allocation(self.call, actor=self.alice, seed=1)
+        self.client.force_login(self.alice)
+        everyone = self.client.get(self.detail_url(run))
+        explanations = section(everyone, "explanations-heading")
+        self.assertIn("<details>", explanations)
+        self.assertIn("The explanations of 4 applicants", explanations)
+        self.assertEqual(len(everyone.context["explanations"]), 4)
+        found = self.client.get(self.detail_url(run), {"q": "UMA fake"})
+        explanations = section(found, "explanations-heading")
+        self.assertIn("<details open>", explanations)
+        self.assertIn("1 applicant matches “UMA fake”.", explanations)
+        self.assertIn("Úma Fäke", explanations)
+        self.assertNotIn("Sam Fake", explanations)
+        self.assert_accessible(found)
+        nobody = section(self.client.get(self.detail_url(run), {"q": "Zoe"}), "explanations-heading")
+        self.assertIn("No applicant matches “Zoe”.", nobody)
+        self.assertNotIn("<dt>", nobody)
+
+    def test_after_publication_the_offers_are_counted_by_status(self) -> None:
+        run = self.publish()
+        results.decline_offer(self.offer(self.a_sam), actor=self.sam)  # Tess moves up from D1's waiting list
+        self.client.force_login(self.alice)
+        page = self.client.get(self.detail_url(run))
+        summary = section(page, "summary-heading")
+        self.assertIn("3 offers", summary)
+        self.assertInHTML("<dt>Accepted</dt><dd>0</dd>", summary)
+        self.assertInHTML("<dt>Declined</dt><dd>1</dd>", summary)
+        self.assertInHTML("<dt>Waiting for an answer</dt><dd>2</dd>", summary)
+        self.assertInHTML("<dt>Of them, from a waiting list</dt><dd>1</dd>", summary)
+        self.assertIn("3 offers, with their status and deadline", section(page, "offers-heading"))
+
+    def page_queries(self, run, **params: str) -> int:  # type: ignore[no-untyped-def]
+        with CaptureQueriesContext(connection) as queries:
+            self.assertEqual(self.client.get(self.detail_url(run), params).status_code, 200)
+        return len(queries)
+
+    def test_the_queries_do_not_grow_with_the_applicants_or_the_destinations(self) -> None:
+        self.client.force_login(self.alice)
+        small = self.page_queries(results.run_allocation(self.call, actor=self.alice, seed=1), all="1", q="fake")
+        partners = [make_destination(self.call, make_institution(), places=1) for _ in range(3)]
+        for n in range(5):
+            self.submitted(self.make_student(f"extra{n}"), str(10 + n), [*partners, self.d1])
+        run = results.run_allocation(self.call, actor=self.alice, seed=1)
+        with self.assertNumQueries(small):
+            self.client.get(self.detail_url(run), {"all": "1", "q": "fake"})
+
+    def test_the_queries_do_not_grow_with_the_offers(self) -> None:
+        run = self.publish()
+        self.client.force_login(self.alice)
+        before = self.page_queries(run)
+        results.decline_offer(self.offer(self.a_sam), actor=self.sam)
+        results.decline_offer(self.offer(self.a_tess, self.d2), actor=self.tess)
+        self.assertGreater(Offer.objects.count(), 2)
+        with self.assertNumQueries(before):
+            self.client.get(self.detail_url(run))
+
+
+class DestinationLabelTests(ResultPagesTestCase):
+    def test_the_details_leave_out_what_is_empty(self) -> None:
+        destination = make_destination(self.call, self.d1.partner, isced_codes=["0714", "0613"], eqf_levels=[6, 7])
+        self.assertEqual(destination_details(destination), "ISCED 0714, 0613 · EQF 6, 7")
+        self.assertEqual(destination_details(make_destination(self.call, months=Decimal("1.0"))), "1 month")
+        self.assertEqual(destination_details(make_destination(self.call, months=Decimal("4.5"))), "4.5 months")
+        self.assertEqual(destination_details(self.d2), "")
+
+    def test_the_student_s_choices_tell_two_destinations_of_one_partner_apart(self) -> None:
+        one = make_destination(self.call, self.d1.partner, isced_codes=["0714"], eqf_levels=[6], months=Decimal(5))
+        two = make_destination(self.call, self.d1.partner, isced_codes=["0613"], notes="Law")
+        city = self.d1.partner.city
+        self.assertEqual(destination_label(one), f"Universitat Uno ({city}) — ISCED 0714 · EQF 6 · 5 months")
+        self.assertEqual(destination_label(two), f"Universitat Uno ({city}, Law) — ISCED 0613")
+        self.assertEqual(destination_label(self.d2), f"Universitá Due ({city})")
 
 
 class ResultPageTests(ResultPagesTestCase):

@@ -452,3 +452,67 @@ class ConcurrentAnswersTests(TransactionTestCase):
         self.assertEqual(
             sorted(offered.values_list("application__student__email", flat=True)), ["cid@a.test", "dee@a.test"]
         )
+
+
+class ReservedPlacePromotionTests(TenantTestCase):
+    """One destination of two places, half of them reserved for fewer opportunities (r = 1), motivation only.
+
+    Ann 18, Ben 17 (fewer opportunities), Cid 16, Dee 15 (fewer opportunities), Eve 14. The allocation: the open
+    place to Ann, the reserved one to Ben; the waiting list is [Cid, Dee, Eve].
+    """
+
+    @classmethod
+    def setUpTestData(cls) -> None:
+        super().setUpTestData()
+        cls.call = make_call(
+            cls.inst_a, open_now=False, weight_grades=Decimal(0), weight_language=Decimal(0),
+            weight_motivation=Decimal(100), inclusion_reserved_share=Decimal("0.5"),
+        )  # fmt: skip
+        cls.destination = make_destination(cls.call, make_institution(name="Universitat Uno"), places=2)
+        cls.applications = {}
+        for name, score, fewer in (("ann", 18, False), ("ben", 17, True), ("cid", 16, False), ("dee", 15, True),
+                                   ("eve", 14, False)):  # fmt: skip
+            student = make_member(f"{name}@a.test", cls.inst_a, Role.STUDENT)
+            cls.applications[name] = make_application(
+                cls.call, student, choices=[cls.destination], status=Application.Status.SUBMITTED,
+                submitted_at=timezone.now(), motivation_score=Decimal(score), fewer_opportunities=fewer,
+            )  # fmt: skip
+
+    def setUp(self) -> None:
+        run = results.run_allocation(self.call, actor=self.alice, seed=1)
+        waiting = run.output["waiting_lists"][str(self.destination.public_id)]
+        names = {str(a.public_id): name for name, a in self.applications.items()}
+        self.assertEqual([names[a] for a in waiting], ["cid", "dee", "eve"])
+        results.publish_results(run, actor=self.alice)
+        self.assertEqual(self.holders(), ["ann", "ben"])
+
+    def holders(self) -> list[str]:
+        offers = Offer.objects.filter(destination=self.destination, status__in=[Status.OFFERED, Status.ACCEPTED])
+        return sorted(email.split("@")[0] for email in offers.values_list("application__student__email", flat=True))
+
+    def decline(self, name: str) -> None:
+        application = self.applications[name]
+        results.decline_offer(Offer.objects.get(application=application), actor=application.student)
+
+    def test_the_reserved_place_freed_goes_to_the_first_with_fewer_opportunities_on_the_list(self) -> None:
+        self.decline("ben")
+        # Nobody with fewer opportunities holds a place any more (0 < 1 reserved): Dee passes Cid.
+        self.assertEqual(self.holders(), ["ann", "dee"])
+        promoted = Offer.objects.get(application=self.applications["dee"])
+        self.assertTrue(promoted.from_waiting_list)
+        self.assertEqual(AuditEvent.objects.get(action="applications.offer_promoted").data["position"], 2)
+
+    def test_an_open_place_freed_goes_to_the_first_on_the_list(self) -> None:
+        self.decline("ann")
+        # Ben still holds the reserved place: the freed place goes to Cid, first on the list.
+        self.assertEqual(self.holders(), ["ben", "cid"])
+
+    def test_without_anyone_with_fewer_opportunities_left_the_reserved_place_goes_to_the_first(self) -> None:
+        Application.objects.filter(pk=self.applications["dee"].pk).update(status=Application.Status.WITHDRAWN)
+        self.decline("ben")
+        self.assertEqual(self.holders(), ["ann", "cid"])
+
+    def test_once_the_reserve_is_held_again_the_next_place_goes_to_the_first(self) -> None:
+        self.decline("ben")  # Dee takes the reserved place
+        self.decline("ann")  # Dee holds it: Cid, first on the list, takes the open one
+        self.assertEqual(self.holders(), ["cid", "dee"])

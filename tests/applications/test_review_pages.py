@@ -1,5 +1,6 @@
 """Review pages: the coordinator's list with the score forms, the officer's ranking with the adjustments."""
 
+import re
 from decimal import Decimal
 
 from django.urls import reverse
@@ -140,6 +141,29 @@ class RankingPageTests(ReviewPagesTestCase):
         self.assertContains(response, "Not scored yet")
         self.assertContains(response, self.adjust_url(top))
         self.assert_accessible(response)
+
+    def weights_line(self) -> str:
+        self.client.force_login(self.alice)
+        html = self.client.get(self.ranking_url()).content.decode()
+        match = re.search(r'<span id="weights">(.*?)</span>', html, re.S)
+        assert match
+        return match.group(1)
+
+    def test_the_weights_line_names_only_the_criteria_that_count(self) -> None:
+        self.submitted(self.bob, motivation_score=Decimal("18"))
+        # The call weighs grades 50, language 20, motivation 30 and fewer opportunities (the last) 0.
+        self.assertEqual(self.weights_line(), "Grade average: 50 · Language level: 20 · Motivation: 30")
+
+    def test_the_weights_line_shows_the_inclusion_policy(self) -> None:
+        self.call.inclusion_bonus = Decimal("1.5")
+        self.call.inclusion_reserved_share = Decimal("0.15")
+        self.call.weight_fewer_opportunities = Decimal(10)
+        self.call.save()
+        self.assertEqual(
+            self.weights_line(),
+            "Grade average: 50 · Language level: 20 · Motivation: 30 · Fewer opportunities: 10"
+            " · score bonus for fewer opportunities: +1.50 · places reserved for fewer opportunities: 15 %",
+        )
 
     def test_an_adjustment_needs_a_reason(self) -> None:
         application = self.submitted(self.bob, motivation_score=Decimal("10"))

@@ -1,6 +1,11 @@
-from django.urls import reverse
+from datetime import timedelta
 
+from django.urls import reverse
+from django.utils import timezone
+
+from mobilitas.applications.models import Call
 from mobilitas.institutions.models import Membership, Role
+from tests.applications.factories import make_call
 from tests.base import TenantTestCase
 from tests.factories import make_institution, make_ounit, make_user
 
@@ -57,3 +62,34 @@ class IndexTestCase(TenantTestCase):
         self.client.force_login(make_user("operator@example.test", is_staff=True))
         response = self.client.get(self.url)
         self.assertContains(response, f'href="{reverse("admin:index")}"')
+
+
+class IndexOpenCallsTestCase(TenantTestCase):
+    url = reverse("home")
+
+    def test_a_user_without_membership_sees_the_institutions_with_an_open_call(self) -> None:
+        now = timezone.now()
+        make_call(self.inst_a)
+        make_call(self.inst_a, title="Second open call")  # the institution is listed once
+        make_call(self.inst_b, opens_at=now + timedelta(days=2), closes_at=now + timedelta(days=9))  # not open yet
+        make_call(self.inst_b, status=Call.Status.DRAFT)
+        make_call(make_institution(name="Not hosted"))
+        self.client.force_login(make_user("nobody@example.test"))
+        response = self.client.get(self.url)
+        self.assertEqual(response.context["open_calls"], [self.inst_a])
+        self.assertContains(response, "Open calls")
+        url = reverse("applications-public-calls", args=["univ-a"])
+        self.assertContains(response, f'<a href="{url}">University A</a>', html=True)
+        self.assertNotContains(response, reverse("applications-public-calls", args=["univ-b"]))
+
+    def test_without_an_open_call_the_list_is_left_out(self) -> None:
+        self.client.force_login(make_user("nobody@example.test"))
+        response = self.client.get(self.url)
+        self.assertNotContains(response, "Open calls")
+
+    def test_the_choice_of_institutions_links_to_their_open_calls(self) -> None:
+        Membership.objects.create(user=self.alice, institution=self.inst_b, role=Role.STAFF)
+        self.client.force_login(self.alice)
+        response = self.client.get(self.url)
+        for slug in ("univ-a", "univ-b"):
+            self.assertContains(response, f'href="{reverse("applications-public-calls", args=[slug])}"')

@@ -88,7 +88,7 @@ class InstitutionHomeTestCase(TenantTestCase):
 
     def test_it_keeps_the_offices_sections_from_students(self) -> None:
         response = self.get_home(self.bob)
-        self.assertEqual(self.section_keys(response), ["me", "faculty", "exchange_partners", "facts"])
+        self.assertEqual(self.section_keys(response), ["me", "faculty", "applying", "exchange_partners", "facts"])
         self.assertNotContains(response, "iia.approved")
         self.assertNotContains(response, reverse("audit-activity", args=["univ-a"]))
 
@@ -116,7 +116,8 @@ class InstitutionHomeTestCase(TenantTestCase):
     def test_it_shows_the_officer_units_members_alliances_and_recent_activity(self) -> None:
         response = self.get_home(self.alice)
         self.assertEqual(
-            self.section_keys(response), ["me", "facts", "members", "units", "directory", "alliances", "activity"]
+            self.section_keys(response),
+            ["me", "facts", "calls_in_progress", "members", "units", "directory", "alliances", "activity"],
         )
         self.assertContains(response, "Faculty of Sciences")
         self.assertContains(response, "3 organisational units.")
@@ -194,8 +195,8 @@ class InstitutionHomeTestCase(TenantTestCase):
 
     def test_it_runs_a_fixed_number_of_queries_for_an_officer(self) -> None:
         self.client.force_login(self.alice)
-        # session, user, memberships; members (2), units (2), directory (2), alliances (2), activity (1).
-        with self.assertNumQueries(12):
+        # session, user, memberships; calls (2), members (2), units (2), directory (2), alliances (2), activity (1).
+        with self.assertNumQueries(14):
             self.client.get(self.url)
 
     def test_it_runs_as_many_queries_with_more_rows(self) -> None:

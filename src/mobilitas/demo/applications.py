@@ -2,8 +2,9 @@
 
 Everything is made through the real services, in the order an office lives it, so every page has real work:
 
-- "Erasmus+ studies 2026/2027": closed, scored, allocated (seed 2026), results published; most applicants have
-  answered (accepted places are nominations, declined ones went down the waiting lists), some still have to.
+- "Erasmus+ studies 2026/2027, second semester": closed today, scored, allocated (seed 2026), results published;
+  most applicants have answered (accepted places are nominations, declined ones went down the waiting lists),
+  some still have to.
 - "Erasmus+ studies 2027/2028": open now, closing in a month; submitted applications and drafts.
 - "Erasmus+ traineeships 2027/2028": a draft being prepared; "Staff teaching 2027/2028": published, opens soon.
 
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -64,6 +66,7 @@ TRANSCRIPT = (
     b"3 0 obj<</Type/Page/Parent 2 0 R/MediaBox[0 0 595 842]>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
 )
 APPLICANT_EMAIL = "applicant{n:03d}@{slug}.demo"
+PARIS = ZoneInfo("Europe/Paris")
 # A fictitious applicant and their faculty.
 Person = tuple[User, OrganisationalUnit]
 
@@ -84,13 +87,19 @@ class ApplicationsReport:
         )
 
 
+def _paris(now: datetime, days: int, hour: int, minute: int = 0) -> datetime:
+    """`days` from `now` at hour:minute in Paris, as deadlines are announced."""
+    day = now.astimezone(PARIS).date() + timedelta(days=days)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
+
+
 def _applicants(home: Institution, units: dict[str, OrganisationalUnit], count: int) -> list[Person]:
     """`count` fictitious students (created once, kept on later runs) and the faculty of each."""
     password = make_password(DEMO_PASSWORD)
     people = []
     for n in range(count):
         first, surname = FIRST_NAMES[n % len(FIRST_NAMES)], FAKE_SURNAMES[(n // len(FIRST_NAMES)) % len(FAKE_SURNAMES)]
-        faculty = FACULTIES[n % len(FACULTIES)][0]
+        faculty = FACULTIES[(n * 7 + n // len(FACULTIES)) % len(FACULTIES)][0]
         user, _created = User.objects.get_or_create(
             email=APPLICANT_EMAIL.format(n=n + 1, slug=home.slug),
             defaults={"full_name": f"{first} {surname}", "password": password, "language": ("fr", "en")[n % 5 == 0]},
@@ -150,7 +159,7 @@ def _apply(
         upload = SimpleUploadedFile("transcript.pdf", TRANSCRIPT, content_type="application/pdf")
         applying.add_upload(application, actor=student, requirement=requirement, file=upload)
     if submit and ranked:
-        applying.submit_application(application, actor=student)
+        application = applying.submit_application(application, actor=student)
     return application
 
 
@@ -162,13 +171,14 @@ def _destinations(call: Call, officer: User) -> list[CallDestination]:
 def _decided_call(
     home: Institution, officer: User, people: list[Person], demo: Person | None, now: datetime
 ) -> ApplicationsReport:
-    """2026/2027: applied for last winter, closed, scored, allocated and published; answers coming in."""
+    """2026/2027, second semester: applied for this autumn, closed, scored, allocated, published; answers coming in."""
     rng = random.Random(2026)  # noqa: S311 (a reproducible demo, not a secret)
     report = ApplicationsReport(calls=1)
     call = calls.create_call(
-        home, actor=officer, title="Erasmus+ studies 2026/2027", academic_year="2026/2027", kind=Call.Kind.STUDY,
-        description="Semester or year of studies at a partner university in 2026/2027.",
-        opens_at=now - timedelta(days=320), closes_at=now + timedelta(hours=1), max_choices=3,
+        home, actor=officer, title="Erasmus+ studies 2026/2027, second semester", academic_year="2026/2027",
+        kind=Call.Kind.STUDY,
+        description="The places still free for the second semester of 2026/2027 (spring 2027).",
+        opens_at=_paris(now, -30, 9), closes_at=now + timedelta(hours=1), max_choices=3,
         required_documents=[("Transcript of records", "Your grades of the last two years, as a PDF.")],
         inclusion_bonus=Decimal("0.5"), response_days=10,
     )  # fmt: skip
@@ -181,8 +191,8 @@ def _decided_call(
         application = _apply(rng, call, student, faculty, destinations, submit=index % 22 != 21)
         if application.status == Application.Status.SUBMITTED and index % 37 == 36:
             applying.withdraw_application(application, actor=student)
-    # The deadline passed (moved back to what it was: this call closed last spring).
-    calls.update_call(call, actor=officer, closes_at=now - timedelta(days=200))
+    # The deadline passes: the call closes as soon as its applications are in (the demo's "today").
+    call = calls.update_call(call, actor=officer, closes_at=timezone.now())
     for application in call.applications.filter(status=Application.Status.SUBMITTED):
         review.score_application(
             application, actor=officer, motivation_score=Decimal(rng.randint(20, 38)) / 2,
@@ -218,7 +228,7 @@ def _open_call(
     call = calls.create_call(
         home, actor=officer, title="Erasmus+ studies 2027/2028", academic_year="2027/2028", kind=Call.Kind.STUDY,
         description="Semester or year of studies at a partner university in 2027/2028. Rank up to four destinations.",
-        opens_at=now - timedelta(days=21), closes_at=now + timedelta(days=30), max_choices=4,
+        opens_at=_paris(now, -21, 9), closes_at=_paris(now, 30, 23, 59), max_choices=4,
         required_documents=[("Transcript of records", "Your grades of the last two years, as a PDF.")],
         inclusion_reserved_share=Decimal("0.1"),
     )  # fmt: skip
@@ -240,13 +250,13 @@ def _open_call(
 def _upcoming_calls(home: Institution, officer: User, units: dict[str, OrganisationalUnit], now: datetime) -> int:
     traineeship = calls.create_call(
         home, actor=officer, title="Erasmus+ traineeships 2027/2028", academic_year="2027/2028",
-        kind=Call.Kind.TRAINEESHIP, opens_at=now + timedelta(days=45), closes_at=now + timedelta(days=100),
+        kind=Call.Kind.TRAINEESHIP, opens_at=_paris(now, 45, 9), closes_at=_paris(now, 100, 23, 59),
         max_choices=2, eligible_ounits=[units["SCIENCES"], units["IAE"]], study_levels=[6, 7],
     )  # fmt: skip
     _destinations(traineeship, officer)
     staff = calls.create_call(
         home, actor=officer, title="Staff teaching 2027/2028", academic_year="2027/2028",
-        kind=Call.Kind.STAFF_TEACHING, opens_at=now + timedelta(days=14), closes_at=now + timedelta(days=60),
+        kind=Call.Kind.STAFF_TEACHING, opens_at=_paris(now, 14, 9), closes_at=_paris(now, 60, 23, 59),
         max_choices=2, weight_grades=Decimal(0), weight_language=Decimal(40), weight_motivation=Decimal(60),
     )  # fmt: skip
     _destinations(staff, officer)

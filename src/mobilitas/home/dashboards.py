@@ -3,7 +3,9 @@
 A home page is a list of sections. A section is a function that returns the data for one partial of
 `home/sections.html`, registered with the roles that see it; a user with several roles at the institution
 sees each of their sections once, in the order they are declared here. To add a section (agreements,
-calls, mobilities...), write one `@section(...)` function and one `{% partialdef %}` with the same key.
+calls, mobilities...), write one `@section(...)` function and one `{% partialdef %}` with the same key. A section
+whose function returns None has nothing to say to this user and is left out (the offers waiting for an answer);
+a `prominent` one stands out on the page.
 
 Sections share what several of them read (the units, the alliances) through the Dashboard's cached
 properties, and each runs a fixed number of queries: the page's query count does not grow with the rows.
@@ -19,6 +21,8 @@ from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from mobilitas.applications.access import CALL_MANAGERS, applications_for, calls_for, reviewer_units
+from mobilitas.applications.models import Application, Call, Offer
 from mobilitas.audit.models import AuditEvent
 from mobilitas.institutions.access import READERS_OF_ACTIVITY, alliances_for
 from mobilitas.institutions.countries import country_name
@@ -33,10 +37,16 @@ from mobilitas.institutions.models import (
 )
 from mobilitas.institutions.requests import InstitutionRequest
 from mobilitas.institutions.unit_tree import UnitNode, ancestry, subtree_ids, unit_tree
+from mobilitas.mobilities.access import nominations_for
 
 EVERYONE = frozenset(Role.values)
+APPLICANT_ROLES = frozenset({Role.STUDENT, Role.STAFF})
+STAFF_KINDS = (Call.Kind.STAFF_TEACHING, Call.Kind.STAFF_TRAINING)
 RECENT_EVENTS = 10
 TOP_COUNTRIES = 10
+
+
+Loader = Callable[["Dashboard"], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -44,7 +54,8 @@ class SectionSpec:
     key: str
     title: str | Promise
     roles: frozenset[str]
-    load: Callable[["Dashboard"], dict[str, Any]]
+    load: Loader
+    prominent: bool = False
 
 
 @dataclass(frozen=True)
@@ -55,18 +66,19 @@ class Section:
     title: str | Promise
     template: str
     data: dict[str, Any]
+    prominent: bool = False
 
 
 SECTIONS: list[SectionSpec] = []
 
 
 def section(
-    key: str, title: str | Promise, roles: Iterable[str]
-) -> Callable[[Callable[["Dashboard"], dict[str, Any]]], Callable[["Dashboard"], dict[str, Any]]]:
+    key: str, title: str | Promise, roles: Iterable[str], *, prominent: bool = False
+) -> Callable[[Loader], Loader]:
     """Register a section shown to the members holding one of `roles`."""
 
-    def register(load: Callable[["Dashboard"], dict[str, Any]]) -> Callable[["Dashboard"], dict[str, Any]]:
-        SECTIONS.append(SectionSpec(key, title, frozenset(roles), load))
+    def register(load: Loader) -> Loader:
+        SECTIONS.append(SectionSpec(key, title, frozenset(roles), load, prominent))
         return load
 
     return register
@@ -83,11 +95,15 @@ class Dashboard:
         self.roles: frozenset[str] = request.roles
 
     def sections(self) -> list[Section]:
-        return [
-            Section(spec.key, spec.title, f"home/sections.html#{spec.key}", spec.load(self))
-            for spec in SECTIONS
-            if spec.roles & self.roles
-        ]
+        sections = []
+        for spec in SECTIONS:
+            if spec.roles & self.roles:
+                data = spec.load(self)
+                if data is not None:
+                    sections.append(
+                        Section(spec.key, spec.title, f"home/sections.html#{spec.key}", data, spec.prominent)
+                    )
+        return sections
 
     def membership(self, role: str) -> Membership | None:
         return next((m for m in self.memberships if m.role == role), None)
@@ -108,6 +124,17 @@ class Dashboard:
             .order_by("name")
         )
 
+    def within(self, unit_id: int | None, ancestor_ids: set[int]) -> bool:
+        """The unit is one of `ancestor_ids` or below one of them (walked through `units`: no query)."""
+        seen: set[int] = set()
+        while unit_id is not None and unit_id not in seen:
+            if unit_id in ancestor_ids:
+                return True
+            seen.add(unit_id)
+            unit = self.units.get(unit_id)
+            unit_id = unit.parent_id if unit else None
+        return False
+
     def people_by_unit(self, role: str | None = None) -> dict[int | None, int]:
         """How many people (not memberships: one person may hold several roles) each unit has."""
         memberships = Membership.objects.filter(institution=self.institution)
@@ -123,6 +150,23 @@ def share(part: int, whole: int) -> int:
 
 
 # Sections, in page order: the person first, then what their roles look after.
+
+
+@section("offers", _("A place is offered to you"), APPLICANT_ROLES, prominent=True)
+def offers(dash: Dashboard) -> dict[str, Any] | None:
+    """The places offered to the user still waiting for their answer, the soonest deadline first; first on the page."""
+    waiting = (
+        Offer.objects.filter(
+            institution=dash.institution,
+            application__student=dash.user,
+            status=Offer.Status.OFFERED,
+            respond_by__gt=timezone.now(),
+        )
+        .select_related("application__call", "destination__partner")
+        .order_by("respond_by", "pk")
+    )
+    rows = list(waiting)
+    return {"offers": rows} if rows else None
 
 
 @section("me", _("You at this institution"), EVERYONE)
@@ -148,6 +192,57 @@ def faculty(dash: Dashboard) -> dict[str, Any]:
     return {"unit": dash.units.get(unit.pk, unit), "faculty": faculty, "coordinators": list(coordinators)}
 
 
+def _applicant_units(dash: Dashboard) -> dict[bool, int | None]:
+    """The unit the user applies from: as a student to student calls (False), as staff to staff calls (True)."""
+    units: dict[bool, int | None] = {}
+    for role, staff in ((Role.STUDENT, False), (Role.STAFF, True)):
+        membership = dash.membership(role)
+        if membership is not None:
+            units[staff] = membership.ounit_id
+    return units
+
+
+@section("applying", _("Calls for mobility"), APPLICANT_ROLES)
+def applying(dash: Dashboard) -> dict[str, Any]:
+    """The calls open now the user may apply to, with their deadline, and the user's applications with their state."""
+    now = timezone.now()
+    mine = list(
+        applications_for(dash.request)
+        .filter(student=dash.user)
+        .exclude(call__status=Call.Status.CLOSED)
+        .select_related("call")
+        .order_by("call__closes_at", "call__title", "pk")
+    )
+    applied = {a.call_id for a in mine if a.status != Application.Status.WITHDRAWN}
+    units = _applicant_units(dash)
+    open_calls = (
+        calls_for(dash.request)
+        .filter(status=Call.Status.PUBLISHED, opens_at__lte=now, closes_at__gt=now)
+        .prefetch_related("eligible_ounits")
+        .order_by("closes_at", "title")
+    )
+    calls = []
+    for call in open_calls:
+        staff = call.kind in STAFF_KINDS
+        if staff not in units or call.pk in applied:
+            continue
+        eligible = {unit.pk for unit in call.eligible_ounits.all()}
+        if eligible and not dash.within(units[staff], eligible):
+            continue
+        calls.append(call)
+    applications = []
+    for application in mine:
+        call = application.call
+        if application.status == Application.Status.DRAFT:
+            state = "draft" if call.is_open(now) else "missed" if call.has_closed(now) else "waiting"
+        elif application.status == Application.Status.SUBMITTED:
+            state = "result" if call.results_published_at else "submitted"
+        else:
+            state = "withdrawn"
+        applications.append({"application": application, "call": call, "state": state})
+    return {"calls": calls, "applications": applications}
+
+
 @section("coordinated_unit", _("Your unit"), {Role.COORDINATOR})
 def coordinated_unit(dash: Dashboard) -> dict[str, Any]:
     membership = dash.membership(Role.COORDINATOR)
@@ -169,6 +264,38 @@ def coordinated_unit(dash: Dashboard) -> dict[str, Any]:
     }
 
 
+@section("review", _("Applications to score"), {Role.COORDINATOR})
+def review(dash: Dashboard) -> dict[str, Any]:
+    """Per call open or closed and not decided yet: the submitted applications of the coordinator's faculties, and
+    how many of them still lack a motivation score."""
+    units = reviewer_units(dash.request)
+    if not units:
+        return {"has_unit": False, "calls": []}
+    calls = list(
+        calls_for(dash.request)
+        .filter(status=Call.Status.PUBLISHED, results_published_at__isnull=True, opens_at__lte=timezone.now())
+        .order_by("closes_at", "title")
+    )
+    counts = {
+        row["call"]: row
+        for row in applications_for(dash.request)
+        .filter(call__in=[call.pk for call in calls], status=Application.Status.SUBMITTED)
+        .filter(Q(ounit__in=units) | Q(ounit__parent__in=units))  # the faculties the coordinator reviews
+        .order_by()
+        .values("call")
+        .annotate(submitted=Count("id"), unscored=Count("id", filter=Q(motivation_score__isnull=True)))
+    }
+    rows = [
+        {
+            "call": call,
+            "submitted": counts.get(call.pk, {}).get("submitted", 0),
+            "unscored": counts.get(call.pk, {}).get("unscored", 0),
+        }
+        for call in calls
+    ]
+    return {"has_unit": True, "calls": rows}
+
+
 @section("exchange_partners", _("Where you could go"), {Role.STUDENT, Role.STAFF})
 def exchange_partners(dash: Dashboard) -> dict[str, Any]:
     """The other members of the institution's alliances: the universities a student or staff member can visit."""
@@ -184,6 +311,40 @@ def exchange_partners(dash: Dashboard) -> dict[str, Any]:
 @section("facts", _("The institution"), EVERYONE)
 def facts(dash: Dashboard) -> dict[str, Any]:
     return {"institution": dash.institution, "facts": institution_facts(dash.institution)}
+
+
+@section("calls_in_progress", _("Calls in progress"), CALL_MANAGERS)
+def calls_in_progress(dash: Dashboard) -> dict[str, Any]:
+    """The calls still being worked on (drafts, published ones, decided ones with offers waiting for an answer),
+    with their submitted applications, and the nominations to send."""
+    now = timezone.now()
+    calls = (
+        calls_for(dash.request)
+        .exclude(status=Call.Status.CLOSED)
+        .annotate(
+            submitted=Count("applications", filter=Q(applications__status=Application.Status.SUBMITTED), distinct=True),
+            pending=Count(
+                "applications__offers", filter=Q(applications__offers__status=Offer.Status.OFFERED), distinct=True
+            ),
+        )
+        .filter(
+            Q(status__in=[Call.Status.DRAFT, Call.Status.PUBLISHED])
+            | Q(status=Call.Status.RESULTS_PUBLISHED, pending__gt=0)
+        )
+        .order_by("closes_at", "title")
+    )
+    rows = []
+    for call in calls:
+        if call.status == Call.Status.DRAFT:
+            stage = "draft"
+        elif call.status == Call.Status.RESULTS_PUBLISHED:
+            stage = "offers"
+        elif call.has_closed(now):
+            stage = "allocation"
+        else:
+            stage = "open" if call.opens_at <= now else "upcoming"
+        rows.append({"call": call, "stage": stage})
+    return {"calls": rows, "nominations": nominations_for(dash.request).count()}
 
 
 @section("members", _("Members"), {Role.OFFICER, Role.ADMIN, Role.LEADERSHIP})

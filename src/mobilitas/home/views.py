@@ -1,9 +1,21 @@
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 
+from mobilitas.applications.models import Call
 from mobilitas.home.dashboards import Dashboard
+from mobilitas.institutions.models import Institution
 from mobilitas.institutions.requests import AuthenticatedRequest, InstitutionRequest
+
+
+def institutions_with_open_calls() -> list[Institution]:
+    """The hosted institutions with at least one call open now (their public pages list them, without a login)."""
+    now = timezone.now()
+    hosted = Institution.objects.filter(
+        hosted=True, calls__status=Call.Status.PUBLISHED, calls__opens_at__lte=now, calls__closes_at__gt=now
+    )
+    return list(hosted.distinct().order_by("name", "pk"))
 
 
 @login_required
@@ -24,7 +36,7 @@ def index(request: AuthenticatedRequest) -> HttpResponse:
         (entry,) = choices.values()
         return redirect("home-institution", entry["institution"].slug)
     if not choices:
-        return render(request, "home/no_membership.html")
+        return render(request, "home/no_membership.html", {"open_calls": institutions_with_open_calls()})
     return render(request, "home/choose.html", {"choices": list(choices.values())})
 
 

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from mobilitas.applications.eligibility import EQF_LABELS, LEVEL_RANK, language_name, level_name
+from mobilitas.applications.labels import destination_details
 from mobilitas.applications.models import Application, CallDestination
 from mobilitas.applications.services.applying import EQF_LEVELS, MAX_MOTIVATION, Problem, number_text
 from mobilitas.institutions.models import OrganisationalUnit
@@ -49,10 +50,14 @@ def _select(choices: Sequence[tuple[str, Any]], **attrs: str) -> forms.Select:
 
 
 def destination_label(destination: CallDestination) -> str:
+    """ "Universidad de Oviedo (Oviedo, notes) — ISCED 0714 · EQF 6 · 5 months": two of one partner told apart."""
     label = destination.partner.display_name
     details = [str(destination.partner.city or "").strip(), destination.notes.strip()]
     details = [d for d in details if d]
-    return f"{label} ({', '.join(details)})" if details else label
+    if details:
+        label = f"{label} ({', '.join(details)})"
+    more = destination_details(destination)
+    return f"{label} — {more}" if more else label
 
 
 class ApplicationForm(forms.Form):

@@ -610,6 +610,12 @@ def publish_call(call: Call, *, actor: Any) -> Call:
     call.save(update_fields=["status", "published_at", "updated_at"])
     audit.record("applications.call_published", actor=actor, institution=call.institution, obj=call,
                  data={"opens_at": call.opens_at.isoformat(), "closes_at": call.closes_at.isoformat()})  # fmt: skip
+    if call.opens_at <= call.published_at and call.opening_announced_at is None:
+        # Already open: announce it now rather than at the next hourly run. The task announces each call once
+        # (opening_announced_at, under the call's lock), so the hourly run will not announce it again.
+        from mobilitas.applications.call_tasks import send_call_notifications  # call_tasks imports this module
+
+        transaction.on_commit(lambda: send_call_notifications.enqueue())
     return call
 
 

@@ -10,15 +10,17 @@ and explained in any language later.
 
 Freed places (declined, given up, expired, superseded) go down the published run's waiting list of the
 destination, in order: the first applicant who is still submitted, never had an offer for that destination, and
-holds no offered or accepted place at it or at a destination she ranked above it gets a new offer. Her lower
-offer stays until she accepts the new one; nobody who accepted is displaced. Every step that changes offers
+holds no offered or accepted place at it or at a destination she ranked above it gets a new offer. With a
+reserved share, while fewer applicants with fewer opportunities hold a place at the destination than it has
+reserved places, the place goes to the first such applicant on the list instead (failing one, to the first).
+Her lower offer stays until she accepts the new one; nobody who accepted is displaced. Every step that changes offers
 locks the call's row first, so two answers for the same call never count the same free place twice.
 """
 
 import json
 import secrets
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -30,7 +32,7 @@ from django.utils.translation import ngettext
 
 from mobilitas import audit
 from mobilitas.applications import acceptance
-from mobilitas.applications.allocation import InvalidInput, Reason, ReasonCode, allocate, explain
+from mobilitas.applications.allocation import InclusionPolicy, InvalidInput, Reason, ReasonCode, allocate, explain
 from mobilitas.applications.allocation.exchange import allocation_json, read_round
 from mobilitas.applications.eligibility import eligible_destination_ids
 from mobilitas.applications.models import AllocationRun, Application, Call, CallDestination, Offer
@@ -489,10 +491,29 @@ def free_places(destination: CallDestination) -> int:
     return destination.places - Offer.objects.filter(destination=destination, status__in=HOLDING).count()
 
 
+def reserved_places(destination: CallDestination, call: Call) -> int:
+    """The destination's places reserved for applicants with fewer opportunities (0 without a reserved share)."""
+    if not call.inclusion_reserved_share:
+        return 0
+    policy = InclusionPolicy(reserved_share=float(call.inclusion_reserved_share))
+    return policy.reserved_places([destination.places])[0]
+
+
+def _fewer_opportunities(run: AllocationRun) -> Callable[[Application], bool]:
+    """Whether an applicant has fewer opportunities, as the run's input says (what the allocation was decided on);
+    the application's own flag for one the run does not list."""
+    flags = {item["id"]: bool(item.get("fewer_opportunities")) for item in run.inputs.get("applicants", [])}
+    return lambda application: flags.get(str(application.public_id), application.fewer_opportunities)
+
+
 def _promote(
     destination: CallDestination, run: AllocationRun, call: Call, now: datetime, *, notify: bool = True
 ) -> list[Offer]:
-    """Offer the destination's free places down the run's waiting list (the call is locked by the caller)."""
+    """Offer the destination's free places down the run's waiting list (the call is locked by the caller).
+
+    While fewer applicants with fewer opportunities hold a place there than it has reserved places, a freed place
+    goes to the first of them on the list (failing one, to the first on the list); otherwise to the first.
+    """
     free = free_places(destination)
     key = str(destination.public_id)
     waiting = list(run.output.get("waiting_lists", {}).get(key, []))
@@ -503,23 +524,36 @@ def _promote(
     for existing in Offer.objects.filter(application__in=list(applications.values())).select_related("destination"):
         held[existing.application_id].append(existing)
     choices = {item["id"]: item["choices"] for item in run.inputs.get("applicants", [])}
-    promoted = []
-    for applicant in waiting:
-        if free <= 0:
-            break
+
+    def may_move_up(applicant: str) -> bool:
         application = applications.get(applicant)
         if application is None or application.status != Application.Status.SUBMITTED:
-            continue
+            return False
         offers = held[application.pk]
         if any(existing.destination_id == destination.pk for existing in offers):
-            continue  # declined, let expire or moved on from this one: not offered again
+            return False  # declined, let expire or moved on from this one: not offered again
         ranked = choices.get(applicant, [])
         at_least_as_good = set(ranked[: ranked.index(key) + 1]) if key in ranked else set(ranked)
-        if any(
+        return not any(
             existing.status in HOLDING and str(existing.destination.public_id) in at_least_as_good
             for existing in offers
-        ):
-            continue
+        )
+
+    candidates = [applicant for applicant in waiting if may_move_up(applicant)]
+    reserved = reserved_places(destination, call)
+    fewer = _fewer_opportunities(run)
+    holding_fewer = 0
+    if reserved:
+        holders = Offer.objects.filter(destination=destination, status__in=HOLDING).select_related("application")
+        holding_fewer = sum(1 for holder in holders if fewer(holder.application))
+    promoted = []
+    while free > 0 and candidates:
+        applicant = candidates[0]
+        if reserved and holding_fewer < reserved:
+            # A reserved place is free: the first applicant with fewer opportunities on the list takes it.
+            applicant = next((a for a in candidates if fewer(applications[a])), applicant)
+        candidates.remove(applicant)
+        application = applications[applicant]
         offer = Offer.objects.create(
             institution_id=call.institution_id,
             run=run,
@@ -540,6 +574,8 @@ def _promote(
             _notify_offer(offer, "promoted")
         promoted.append(offer)
         free -= 1
+        if fewer(application):
+            holding_fewer += 1
     return promoted
 
 
@@ -567,6 +603,20 @@ class RunSummary:
     destinations: list[DestinationResult]
     unplaced: list[Listed]
     explanations: list[tuple[Listed, str | None, str]]  # applicant, the destination's name or None, explanation
+    explanation_of: dict[str, str]  # applicant id -> explanation
+
+    @property
+    def applicants(self) -> int:
+        return len(self.explanations)
+
+    @property
+    def placed(self) -> int:
+        return sum(len(item.admitted) for item in self.destinations)
+
+    @property
+    def places(self) -> int:
+        """The places of every destination of the call."""
+        return sum(item.destination.places for item in self.destinations)
 
 
 def run_summary(run: AllocationRun) -> RunSummary:
@@ -606,15 +656,55 @@ def run_summary(run: AllocationRun) -> RunSummary:
         (people[a] for a, destination in assignments.items() if destination is None and a in people),
         key=lambda person: (-person.score, person.name.casefold()),
     )
+    explanation_of = {applicant: explanation(run.reasons.get(applicant, []), names) for applicant in people}
     explanations = [
-        (
-            people[applicant],
-            names.get(assignments.get(applicant) or "", None),
-            explanation(run.reasons.get(applicant, []), names),
-        )
+        (people[applicant], names.get(assignments.get(applicant) or "", None), explanation_of[applicant])
         for applicant in sorted(people, key=lambda a: people[a].name.casefold())
     ]
-    return RunSummary(destinations, unplaced, explanations)
+    return RunSummary(destinations, unplaced, explanations, explanation_of)
+
+
+@dataclass(frozen=True)
+class OfferCounts:
+    """The offers of a published run by status, and how many went to someone next on a waiting list."""
+
+    offered: int = 0
+    accepted: int = 0
+    declined: int = 0
+    expired: int = 0
+    superseded: int = 0
+    from_waiting_list: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.offered + self.accepted + self.declined + self.expired + self.superseded
+
+    def by_status(self) -> list[tuple[str, int]]:
+        """(what the status is called, how many), in the order officers read them."""
+        return [
+            (str(OfferStatus.ACCEPTED.label), self.accepted),
+            (str(OfferStatus.DECLINED.label), self.declined),
+            (str(OfferStatus.EXPIRED.label), self.expired),
+            (_("Waiting for an answer"), self.offered),
+            (str(OfferStatus.SUPERSEDED.label), self.superseded),
+        ]
+
+
+def offer_counts(run: AllocationRun) -> OfferCounts:
+    """The offers of the run counted by status (one query)."""
+    counts: dict[str, int] = defaultdict(int)
+    from_waiting_list = 0
+    for status, promoted in run.offers.values_list("status", "from_waiting_list"):
+        counts[status] += 1
+        from_waiting_list += bool(promoted)
+    return OfferCounts(
+        offered=counts[OfferStatus.OFFERED],
+        accepted=counts[OfferStatus.ACCEPTED],
+        declined=counts[OfferStatus.DECLINED],
+        expired=counts[OfferStatus.EXPIRED],
+        superseded=counts[OfferStatus.SUPERSEDED],
+        from_waiting_list=from_waiting_list,
+    )
 
 
 @dataclass(frozen=True)

@@ -33,6 +33,7 @@ from mobilitas.applications.access import (
 from mobilitas.applications.forms.calls import AddDestinationForm, CallFilterForm, CallForm, DestinationForm
 from mobilitas.applications.models import Application, Call, CallDestination
 from mobilitas.applications.services import calls as services
+from mobilitas.applications.services import results
 from mobilitas.institutions.access import has_role, require_roles
 from mobilitas.institutions.models import Role
 from mobilitas.institutions.requests import InstitutionRequest
@@ -134,6 +135,36 @@ def _actions(request: InstitutionRequest, call: Call) -> dict[str, bool]:
     }
 
 
+def _applications_box(request: InstitutionRequest, call: Call) -> dict[str, Any] | None:
+    """What staff read of the call's applications: counts (readers of every application also see the drafts, the
+    withdrawn and, once the results are out, the offers by status) and the links to the selection pages."""
+    if call.status == Status.DRAFT or not has_role(request, *CALL_READERS):
+        return None
+    reads_all = has_role(request, *APPLICATION_READERS)
+    mine = applications_for(request).filter(call=call)
+    if not reads_all:
+        mine = mine.exclude(student=request.user)
+    submitted = Q(status=Application.Status.SUBMITTED)
+    counts = mine.aggregate(
+        submitted=Count("pk", filter=submitted),
+        drafts=Count("pk", filter=Q(status=Application.Status.DRAFT)),
+        withdrawn=Count("pk", filter=Q(status=Application.Status.WITHDRAWN)),
+        unscored=Count("pk", filter=submitted & Q(motivation_score__isnull=True)),
+    )
+    offers = None
+    if reads_all and call.results_published_at is not None:
+        run = results.published_run(call)
+        offers = results.offer_counts(run) if run is not None else None
+    return {
+        **counts,
+        "reads_all": reads_all,
+        "offers": offers,
+        "review": has_role(request, *REVIEWERS, *CALL_MANAGERS),
+        "ranking": reads_all,
+        "allocation": can_manage_calls(request),
+    }
+
+
 @require_safe
 def call_detail(request: InstitutionRequest, institution_slug: str, public_id: UUID) -> HttpResponse:
     call = get_call_for(request, public_id)
@@ -152,6 +183,7 @@ def call_detail(request: InstitutionRequest, institution_slug: str, public_id: U
         "application": application,
         "weights": [(services.label_of(name), getattr(call, name)) for name in services.WEIGHTS],
         "reserved_percent": int(call.inclusion_reserved_share * 100),
+        "box": _applications_box(request, call),
     }
     return render(request, "applications/call_detail.html", context)
 

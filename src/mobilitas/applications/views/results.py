@@ -6,6 +6,7 @@ applicant reads only her own result and answers only her own offers (404 for any
 
 import json
 from typing import Any
+from urllib.parse import urlencode
 from uuid import UUID
 
 from django.contrib import messages
@@ -18,6 +19,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from mobilitas.applications.access import CALL_MANAGERS, get_call_for, get_offer_for, own_application_for
 from mobilitas.applications.forms.results import RunForm
+from mobilitas.applications.labels import destination_details
 from mobilitas.applications.models import AllocationRun, Call, Offer
 from mobilitas.applications.services import results as services
 from mobilitas.applications.services.review import ranking as review_ranking
@@ -25,6 +27,7 @@ from mobilitas.applications.services.review import submitted_of
 from mobilitas.institutions.access import require_roles
 from mobilitas.institutions.requests import InstitutionRequest
 from mobilitas.lib.errors import DomainError
+from mobilitas.lib.text import fold
 
 
 def _allocation_url(slug: str, call: Call) -> str:
@@ -84,28 +87,67 @@ def input_json(request: InstitutionRequest, institution_slug: str, public_id: UU
     return response
 
 
+def _label(name: str, details: str) -> str:
+    return f"{name} — {details}" if details else name
+
+
 def _get_run(call: Call, run_id: UUID) -> AllocationRun:
     return get_object_or_404(call.runs.select_related("run_by", "call"), public_id=run_id)
+
+
+def _query(request: InstitutionRequest, **changes: str) -> str:
+    """The page's query string with `changes` ("" removes a parameter), "?..." or ""."""
+    params = {key: request.GET.get(key, "") for key in ("all", "q")}
+    params.update(changes)
+    query = urlencode({key: value for key, value in params.items() if value})
+    return f"?{query}" if query else ""
 
 
 @require_safe
 @require_roles(*CALL_MANAGERS)
 def run_detail(request: InstitutionRequest, institution_slug: str, public_id: UUID, run_id: UUID) -> HttpResponse:
+    """One run, compact: the figures, one table row per destination that admitted or wait-listed someone (all of
+    them with ?all=1), the unplaced with their explanation, and everyone's explanation (searched by name with ?q=)."""
     call = get_call_for(request, public_id)
     the_run = _get_run(call, run_id)
+    summary = services.run_summary(the_run)
     offers: list[Offer] = []
+    counts = None
     if the_run.published_at is not None:
         offers = list(
             the_run.offers.select_related("application__student", "destination__partner").order_by(
                 "destination__position", "destination_id", "created_at", "pk"
             )
         )
+        counts = services.offer_counts(the_run)
+    show_all = request.GET.get("all") == "1"
+    busy = [item for item in summary.destinations if item.admitted or item.waiting]
+    details = {item.destination.pk: destination_details(item.destination) for item in summary.destinations}
+    rows = [(item, details[item.destination.pk]) for item in (summary.destinations if show_all else busy)]
+    # The offers name their destination like the table does, so that two of one partner are told apart.
+    labels = {item.destination.pk: _label(item.name, details[item.destination.pk]) for item in summary.destinations}
+    offer_rows = [(offer, labels.get(offer.destination_id, str(offer.destination))) for offer in offers]
+    search = request.GET.get("q", "").strip()
+    explanations = summary.explanations
+    if search:
+        folded = fold(search)
+        explanations = [entry for entry in explanations if folded in fold(entry[0].name)]
     context = {
         "call": call,
         "run": the_run,
-        "summary": services.run_summary(the_run),
+        "summary": summary,
         "can_publish": call.results_published_at is None and the_run.published_at is None,
-        "offers": offers,
+        "offers": offer_rows,
+        "counts": counts,
+        "rows": rows,
+        "show_all": show_all,
+        "quiet": len(summary.destinations) - len(busy),
+        "show_all_query": _query(request, all="1"),
+        "hide_quiet_query": _query(request, all=""),
+        "unplaced": [(person, summary.explanation_of.get(person.applicant_id, "")) for person in summary.unplaced],
+        "search": search,
+        "explanations": explanations,
+        "clear_search_query": _query(request, q=""),
     }
     return render(request, "applications/run_detail.html", context)
 

@@ -13,10 +13,12 @@ from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
+from mobilitas.applications import scoring
 from mobilitas.applications.access import (
     APPLICATION_READERS,
     CALL_MANAGERS,
@@ -122,6 +124,31 @@ def score(request: InstitutionRequest, institution_slug: str, public_id: UUID) -
     return redirect(f"{url}?{query}#{_prefix(application)}" if query else f"{url}#{_prefix(application)}")
 
 
+def _weights_line(call: Call) -> list[str]:
+    """ "Grade average: 50", ... for the criteria that count, then the inclusion policy when the call has one."""
+    weights = {
+        scoring.GRADES: call.weight_grades,
+        scoring.LANGUAGE: call.weight_language,
+        scoring.MOTIVATION: call.weight_motivation,
+        scoring.FEWER_OPPORTUNITIES: call.weight_fewer_opportunities,
+    }
+    parts = [
+        _("%(criterion)s: %(weight)s") % {"criterion": scoring.LABELS[key], "weight": floatformat(weight, "-2")}
+        for key, weight in weights.items()
+        if weight > 0
+    ]
+    if call.inclusion_bonus:
+        parts.append(
+            _("score bonus for fewer opportunities: +%(bonus)s") % {"bonus": floatformat(call.inclusion_bonus, "-2")}
+        )
+    if call.inclusion_reserved_share:
+        parts.append(
+            _("places reserved for fewer opportunities: %(percent)s %%")
+            % {"percent": floatformat(call.inclusion_reserved_share * 100, "-2")}
+        )
+    return parts
+
+
 def _render_ranking(
     request: InstitutionRequest, call: Call, *, bound: dict[int, AdjustForm] | None = None, status: int = 200
 ) -> HttpResponse:
@@ -142,6 +169,7 @@ def _render_ranking(
         "unscored": [(row, forms.get(row.application.pk)) for row in unscored],
         "can_adjust": can_adjust,
         "criteria": scored[0].criteria if scored else (unscored[0].criteria if unscored else []),
+        "weights": _weights_line(call),
     }
     return render(request, "applications/ranking.html", context, status=status)
 
