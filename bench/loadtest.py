@@ -14,10 +14,12 @@ import argparse
 import http.client
 import os
 import secrets
+import shutil
 import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from datetime import timedelta
@@ -92,7 +94,7 @@ def _wait_until_up(port: int, server: subprocess.Popen[bytes]) -> None:
             raise SystemExit("gunicorn exited before answering")
         try:
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            connection.request("GET", "/api/v1/institutions")
+            connection.request("GET", "/api/v1/openapi.json")
             connection.getresponse().read()
             return
         except OSError:
@@ -162,9 +164,12 @@ def main() -> None:
     args = parser.parse_args()
 
     url = _recreate_database()
+    var_dir = Path(tempfile.mkdtemp(prefix="mobilitas-loadtest-"))
+    (var_dir / "static").mkdir()
     env = {
         **os.environ,
         "DATABASE_URL": url,
+        "MOBILITAS_VAR_DIR": str(var_dir),
         "SECRET_KEY": secrets.token_urlsafe(50),
         "DEBUG": "0",
         "ALLOWED_HOSTS": "127.0.0.1",
@@ -220,6 +225,7 @@ def main() -> None:
         server.terminate()
         server.wait(timeout=30)
         _recreate_database(drop_only=True)
+        shutil.rmtree(var_dir, ignore_errors=True)
     if lost or failures:
         raise SystemExit(1)
 

@@ -348,16 +348,6 @@ class PromotionTests(ResultsTestCase):
             self.holding(), {("Tess", "Universitat Uno", "accepted"), ("Uma", "Universitá Due", "offered")}
         )
 
-    def test_a_withdrawal_releases_the_places_held(self) -> None:
-        self.publish()
-        accepted = results.accept_offer(self.offer(self.a_sam), actor=self.sam)
-        Application.objects.filter(pk=self.a_sam.pk).update(status=Application.Status.WITHDRAWN)
-        self.assertEqual([o.pk for o in results.release_offers(self.a_sam, actor=self.sam)], [accepted.pk])
-        self.assertEqual([o.pk for o in self.released], [accepted.pk])
-        self.assertEqual(
-            self.holding(), {("Tess", "Universitat Uno", "offered"), ("Tess", "Universitá Due", "offered")}
-        )
-
     def test_withdrawn_applicants_are_skipped(self) -> None:
         self.publish()
         Application.objects.filter(pk=self.a_uma.pk).update(status=Application.Status.WITHDRAWN)

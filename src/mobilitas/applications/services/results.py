@@ -375,25 +375,27 @@ def accept_offer(offer: Offer, *, actor: Any) -> Offer:
     for other in others:
         if ranks.get(str(other.destination.public_id), len(ranks) + 1) <= mine:
             continue  # a place she ranked higher stays hers to answer
-        was = other.status
-        other.status = OfferStatus.SUPERSEDED
-        other.responded_at = now
-        other.save(update_fields=["status", "responded_at"])
-        audit.record(
-            "applications.offer_superseded",
-            actor=actor,
-            institution=call.institution,
-            obj=other,
-            data={"by": str(offer.public_id), "was": was},
-        )
-        if was == OfferStatus.ACCEPTED:
-            acceptance.on_place_released(other)
+        _end_offer(other, OfferStatus.SUPERSEDED, "applications.offer_superseded", actor, call, now,
+                   {"by": str(offer.public_id)})  # fmt: skip
         freed.append(other.destination)
     acceptance.on_place_accepted(offer)
     run = offer.run
     for destination in freed:
         _promote(destination, run, call, now)
     return offer
+
+
+def _end_offer(
+    offer: Offer, status: str, action: str, actor: Any, call: Call, now: datetime, data: dict[str, Any]
+) -> None:
+    """Close a held offer (declined, or superseded by a better place), audited; an accepted place is released."""
+    was = offer.status
+    offer.status = status
+    offer.responded_at = now
+    offer.save(update_fields=["status", "responded_at"])
+    audit.record(action, actor=actor, institution=call.institution, obj=offer, data={**data, "was": was})
+    if was == OfferStatus.ACCEPTED:
+        acceptance.on_place_released(offer)
 
 
 @transaction.atomic
@@ -406,53 +408,11 @@ def decline_offer(offer: Offer, *, actor: Any) -> Offer:
         raise Conflict(
             _("This offer is “%(status)s”: it cannot be declined now.") % {"status": offer.get_status_display()}
         )
-    was = offer.status
     now = timezone.now()
-    offer.status = OfferStatus.DECLINED
-    offer.responded_at = now
-    offer.save(update_fields=["status", "responded_at"])
-    audit.record(
-        "applications.offer_declined",
-        actor=actor,
-        institution=call.institution,
-        obj=offer,
-        data={"destination": str(offer.destination.public_id), "was": was},
-    )
-    if was == OfferStatus.ACCEPTED:
-        acceptance.on_place_released(offer)
+    _end_offer(offer, OfferStatus.DECLINED, "applications.offer_declined", actor, call, now,
+               {"destination": str(offer.destination.public_id)})  # fmt: skip
     _promote(offer.destination, offer.run, call, now)
     return offer
-
-
-@transaction.atomic
-def release_offers(application: Application, *, actor: Any) -> list[Offer]:
-    """The applicant withdraws after the results: each place she holds (offered or accepted) is declined and goes
-    down its waiting list. For `withdraw_application` to call inside its transaction; returns the offers declined."""
-    call = _lock_call(application.call_id)
-    holding = list(
-        Offer.objects.select_for_update(of=("self",))
-        .filter(application=application, status__in=HOLDING)
-        .select_related("destination", "run", "application")
-        .order_by("pk")
-    )
-    now = timezone.now()
-    for offer in holding:
-        was = offer.status
-        offer.status = OfferStatus.DECLINED
-        offer.responded_at = now
-        offer.save(update_fields=["status", "responded_at"])
-        audit.record(
-            "applications.offer_declined",
-            actor=actor,
-            institution=call.institution,
-            obj=offer,
-            data={"destination": str(offer.destination.public_id), "was": was, "withdrawn": True},
-        )
-        if was == OfferStatus.ACCEPTED:
-            acceptance.on_place_released(offer)
-    for offer in holding:
-        _promote(offer.destination, offer.run, call, now)
-    return holding
 
 
 def expire_offers(*, now: datetime | None = None) -> int:
