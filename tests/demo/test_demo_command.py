@@ -27,6 +27,7 @@ def _counts() -> dict[str, int]:
     return {model.__name__: model.objects.count() for model in COUNTED}
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
 def test_it_loads_the_demo_and_a_second_run_duplicates_nothing() -> None:
     out = StringIO()

@@ -7,7 +7,7 @@ An empty restriction means "everyone": a call with no eligible faculties takes e
 with no subject areas takes every field of study, and so on.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -152,19 +152,24 @@ def _languages_of(application: Application) -> dict[str, str]:
     return {str(code).split("-")[0].lower(): str(level) for code, level in (application.languages or {}).items()}
 
 
-def _language_reason(application: Application, requirements: list[dict[str, Any]]) -> str | None:
+def _wanted_languages(requirements: list[dict[str, Any]]) -> list[tuple[str, str]]:
+    return [(str(r.get("language", "")), str(r.get("level", "")).upper()) for r in requirements if r.get("language")]
+
+
+def _speaks_one(application: Application, wanted: list[tuple[str, str]]) -> bool:
     declared = _languages_of(application)
-    wanted = [(str(r.get("language", "")), str(r.get("level", "")).upper()) for r in requirements if r.get("language")]
-    if not wanted:
-        return None
     for code, level in wanted:
         yours = declared.get(code.split("-")[0].lower())
         if yours is not None and level_rank(yours) >= level_rank(level):
-            return None
+            return True
+    return False
+
+
+def _language_reason(application: Application, wanted: list[tuple[str, str]]) -> str:
     if len(wanted) == 1:
         code, level = wanted[0]
         words = {"language": language_name(code), "level": level_name(level)}
-        yours = declared.get(code.split("-")[0].lower())
+        yours = _languages_of(application).get(code.split("-")[0].lower())
         if yours is None:
             return _("requires %(language)s %(level)s; you did not declare %(language)s") % words
         return _("requires %(language)s %(level)s; you declared %(yours)s") % {**words, "yours": level_name(yours)}
@@ -172,33 +177,50 @@ def _language_reason(application: Application, requirements: list[dict[str, Any]
     return _("requires one of %(options)s; you declared none of them at that level") % {"options": options}
 
 
-def destination_reasons(application: Application, destination: CallDestination) -> list[str]:
-    """Why the applicant may not choose `destination`, as phrases to follow its name ("requires Spanish B2; ...")."""
-    reasons = []
+def _unit_reason(destination: CallDestination) -> str:
+    unit = destination.ounit.display_name if destination.ounit else ""
+    return _("reserved to the students of %(unit)s") % {"unit": unit}
+
+
+def _subject_reason(application: Application, codes: list[str]) -> str:
+    words = {"codes": _list(codes), "yours": application.isced_code}
+    if not application.isced_code:
+        return _("for the subject areas %(codes)s; give your field of study (ISCED-F)") % words
+    return _("for the subject areas %(codes)s; your field of study is %(yours)s") % words
+
+
+def _level_reason(application: Application, levels: list[int]) -> str:
+    words = {
+        "levels": _list(eqf_name(level) for level in sorted(levels)),
+        "yours": eqf_name(application.study_level) if application.study_level else "",
+    }
+    if application.study_level is None:
+        return _("for the study levels %(levels)s; give your study level") % words
+    return _("for the study levels %(levels)s; yours is %(yours)s") % words
+
+
+def _destination_reasons(application: Application, destination: CallDestination) -> Iterator[Callable[[], str]]:
+    """Each failed requirement, as a function wording it: deciding eligibility over a whole call words nothing."""
     if destination.ounit_id is not None and not is_within(application.ounit, {destination.ounit_id}):
-        unit = destination.ounit.display_name if destination.ounit else ""
-        reasons.append(_("reserved to the students of %(unit)s") % {"unit": unit})
+        yield lambda: _unit_reason(destination)
     codes = [str(c).strip() for c in destination.isced_codes or [] if str(c).strip()]
     if codes and not any(subject_matches(code, application.isced_code or "") for code in codes):
-        words = {"codes": _list(codes), "yours": application.isced_code}
-        if not application.isced_code:
-            reasons.append(_("for the subject areas %(codes)s; give your field of study (ISCED-F)") % words)
-        else:
-            reasons.append(_("for the subject areas %(codes)s; your field of study is %(yours)s") % words)
+        yield lambda: _subject_reason(application, codes)
     levels = [int(level) for level in destination.eqf_levels or []]
     if levels and not application.call.is_staff_call and application.study_level not in levels:
-        words = {
-            "levels": _list(eqf_name(level) for level in sorted(levels)),
-            "yours": eqf_name(application.study_level) if application.study_level else "",
-        }
-        if application.study_level is None:
-            reasons.append(_("for the study levels %(levels)s; give your study level") % words)
-        else:
-            reasons.append(_("for the study levels %(levels)s; yours is %(yours)s") % words)
-    language = _language_reason(application, list(destination.languages or []))
-    if language:
-        reasons.append(language)
-    return reasons
+        yield lambda: _level_reason(application, levels)
+    languages = _wanted_languages(list(destination.languages or []))
+    if languages and not _speaks_one(application, languages):
+        yield lambda: _language_reason(application, languages)
+
+
+def destination_reasons(application: Application, destination: CallDestination) -> list[str]:
+    """Why the applicant may not choose `destination`, as phrases to follow its name ("requires Spanish B2; ...")."""
+    return [word() for word in _destination_reasons(application, destination)]
+
+
+def is_eligible(application: Application, destination: CallDestination) -> bool:
+    return next(_destination_reasons(application, destination), None) is None
 
 
 def destination_problems(application: Application, destination: CallDestination) -> list[str]:
@@ -212,4 +234,4 @@ def destination_problems(application: Application, destination: CallDestination)
 
 
 def eligible_destination_ids(application: Application, destinations: Iterable[CallDestination]) -> set[int]:
-    return {d.pk for d in destinations if not destination_reasons(application, d)}
+    return {d.pk for d in destinations if is_eligible(application, d)}

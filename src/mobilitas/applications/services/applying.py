@@ -396,6 +396,17 @@ def choices_of(application: Application) -> list[CallDestination]:
     return [c.destination for c in choices]
 
 
+def _uuids(texts: list[str]) -> list[UUID]:
+    """The well-formed public ids among `texts` (a malformed one is then simply "not offered")."""
+    found = []
+    for text in texts:
+        try:
+            found.append(UUID(text))
+        except ValueError:
+            continue
+    return found
+
+
 def _set_choices(application: Application, destination_ids: list[str]) -> None:
     wanted = [i for i in destination_ids if i]
     call = application.call
@@ -405,7 +416,10 @@ def _set_choices(application: Application, destination_ids: list[str]) -> None:
             % {"max": call.max_choices, "count": len(wanted)},
             field="choices",
         )
-    offered = {str(d.public_id): d for d in call.destinations.select_related("partner", "ounit__parent")}
+    offered = {
+        str(d.public_id): d
+        for d in call.destinations.filter(public_id__in=_uuids(wanted)).select_related("partner", "ounit__parent")
+    }
     chosen: list[CallDestination] = []
     for identifier in wanted:
         destination = offered.get(identifier)

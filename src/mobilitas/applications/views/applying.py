@@ -89,7 +89,7 @@ def _render_edit(
 ) -> HttpResponse:
     destinations = _destinations(application)
     chosen = {d.pk for d in services.choices_of(application)}
-    options = [d for d in destinations if d.pk in chosen or not eligibility.destination_reasons(application, d)]
+    options = [d for d in destinations if d.pk in chosen or eligibility.is_eligible(application, d)]
     if form is None:
         form = ApplicationForm(application=application, units=_units(request), options=options)
     required, others = _documents(application)
@@ -115,7 +115,7 @@ def _bound_form(
     request: InstitutionRequest, application: Application, problems: list[services.Problem]
 ) -> ApplicationForm:
     destinations = _destinations(application)
-    options = [d for d in destinations if not eligibility.destination_reasons(application, d)]
+    options = [d for d in destinations if eligibility.is_eligible(application, d)]
     offered = {str(d.public_id) for d in options}
     # Keep a posted choice visible (with its problem) even when it is not one the student may choose.
     posted = {request.POST.get(name, "") for name in request.POST if name.startswith("choice_")}
