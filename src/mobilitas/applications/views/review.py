@@ -4,10 +4,12 @@ Applications are loaded only through `applications.access` (coordinators read th
 faculties, officers all of them); who may score or adjust is decided again by the services.
 """
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 from uuid import UUID
 
+from django import forms
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db.models import Case, Value, When
@@ -37,6 +39,19 @@ from mobilitas.lib.htmx import render_page_or_partial
 
 SCORERS = (*REVIEWERS, *CALL_MANAGERS)
 PER_PAGE = 25
+
+
+def _save(form: forms.Form, save: Callable[[dict[str, Any]], object]) -> str | None:
+    """Hand a valid form's data to `save`; a refusal naming one of the form's fields goes on the form, any other
+    refusal is returned for a message."""
+    if form.is_valid():
+        try:
+            save(form.cleaned_data)
+        except DomainError as error:
+            if error.field not in form.fields:
+                return error.message
+            form.add_error(error.field, error.message)
+    return None
 
 
 def _prefix(application: Application) -> str:
@@ -100,19 +115,15 @@ def score(request: InstitutionRequest, institution_slug: str, public_id: UUID) -
     application = get_application_for(request, public_id)
     call = application.call
     form = ScoreForm(request.POST, prefix=_prefix(application))
-    if form.is_valid():
-        try:
-            services.score_application(
-                application,
-                actor=request.user,
-                motivation_score=form.cleaned_data["motivation_score"],
-                comment=form.cleaned_data["comment"],
-            )
-        except DomainError as error:
-            if error.field not in form.fields:
-                messages.error(request, error.message)
-                return redirect(reverse("applications-review", args=[institution_slug, call.public_id]))
-            form.add_error(error.field, error.message)
+    refusal = _save(
+        form,
+        lambda data: services.score_application(
+            application, actor=request.user, motivation_score=data["motivation_score"], comment=data["comment"]
+        ),
+    )
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(reverse("applications-review", args=[institution_slug, call.public_id]))
     if not form.is_valid():
         return _render_review(request, call, bound={application.pk: form}, page=request.POST.get("page"), status=400)
     messages.success(
@@ -186,19 +197,15 @@ def adjust(request: InstitutionRequest, institution_slug: str, public_id: UUID) 
     application = get_application_for(request, public_id)
     call = application.call
     form = AdjustForm(request.POST, prefix=_prefix(application))
-    if form.is_valid():
-        try:
-            services.adjust_score(
-                application,
-                actor=request.user,
-                adjustment=form.cleaned_data["adjustment"],
-                reason=form.cleaned_data["reason"],
-            )
-        except DomainError as error:
-            if error.field not in form.fields:
-                messages.error(request, error.message)
-                return redirect(reverse("applications-ranking", args=[institution_slug, call.public_id]))
-            form.add_error(error.field, error.message)
+    refusal = _save(
+        form,
+        lambda data: services.adjust_score(
+            application, actor=request.user, adjustment=data["adjustment"], reason=data["reason"]
+        ),
+    )
+    if refusal:
+        messages.error(request, refusal)
+        return redirect(reverse("applications-ranking", args=[institution_slug, call.public_id]))
     if not form.is_valid():
         return _render_ranking(request, call, bound={application.pk: form}, status=400)
     messages.success(
